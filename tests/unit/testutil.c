@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* testutil.c - see testutil.h. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <ftw.h>
+
+int ks_test_data_path(const char *rel, char *out, size_t cap)
+{
+    const char *base = getenv("KS_SHARED_DATA");
+    if (!base)
+        base = "../shared/data";
+    int n = snprintf(out, cap, "%s/%s", base, rel);
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    struct stat st;
+    if (stat(out, &st) == 0)
+        return 0;
+    if (getenv("CI")) {
+        fprintf(stderr, "FAIL: sample data %s is missing in CI\n", out);
+        return -1;
+    }
+    fprintf(stderr, "SKIP: sample data %s not found (needs ../shared/data beside the checkout)\n",
+            out);
+    return 1;
+}
+
+void ks_test_tmpdir(char *out, size_t cap)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(out, cap, "%s/ks-test-XXXXXX", t ? t : "/tmp");
+    if (!mkdtemp(out)) {
+        perror("mkdtemp");
+        abort();
+    }
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void ks_test_rmtree(const char *path)
+{
+    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *ks_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            p = realloc(p, cap + 1);
+        }
+        size_t r = fread(p + n, 1, cap - n, f);
+        if (r == 0)
+            break;
+        n += r;
+    }
+    fclose(f);
+    p[n] = 0;
+    if (len)
+        *len = n;
+    return p;
+}
+
+void ks_test_write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n) {
+        perror(path);
+        abort();
+    }
+    fclose(f);
+}
+
+uint64_t ks_test_count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char buf[1 << 16];
+    uint64_t lines = 0;
+    size_t r;
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < r; i++)
+            lines += buf[i] == '\n';
+    fclose(f);
+    return lines;
+}
