@@ -36,8 +36,10 @@ const char *ks_strerror(int err);
 /* "Cannot happen" checks on internal invariants (SQLite's ALWAYS/NEVER): they assert in debug
  * builds and evaluate to the condition in release builds, so the error path stays compiled. */
 #ifdef NDEBUG
-#define KS_ALWAYS(x) (x)
-#define KS_NEVER(x) (x)
+/* Through a function so that a bare KS_NEVER(x); statement does not warn "no effect". */
+static inline int ks_cond_(int x) { return x; }
+#define KS_ALWAYS(x) ks_cond_((x) != 0)
+#define KS_NEVER(x) ks_cond_((x) != 0)
 #else
 #include <assert.h>
 #define KS_ALWAYS(x) ((x) ? 1 : (assert(0 && #x), 0))

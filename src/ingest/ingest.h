@@ -101,7 +101,8 @@ struct ks_ingest_report {
 typedef int (*ks_ingest_sink_fn)(void *arg, const struct ks_event *ev);
 
 struct ks_ingest_opts {
-    const char *format;          /* force this parser (NULL: detect per input) */
+    const char *format;          /* force this parser by name (NULL: detect per input) */
+    const struct ks_parser_ops *parser; /* force this parser table (embedders, tests); wins over format */
     int64_t reorder_window_ns;   /* events up to this much older than the newest are reordered */
     size_t reorder_max_events;   /* hard cap on buffered events per input */
     bool progress;               /* draw a progress line (only when stderr is a terminal) */
@@ -109,6 +110,7 @@ struct ks_ingest_opts {
     /* Resume entries already stored (borrowed), consulted to skip records ingested before. */
     const struct ks_resume_entry *resume;
     size_t nresume;
+    size_t max_open;             /* inputs open at once; more are merged in batches of this many */
 };
 
 void ks_ingest_opts_default(struct ks_ingest_opts *o);
@@ -124,7 +126,9 @@ int ks_ingest_open(const char *const *paths, size_t npaths, const struct ks_inge
  * Returns 0, or the sink's negative error. */
 int ks_ingest_run(struct ks_ingest *in, ks_ingest_sink_fn sink, void *arg);
 /* The resume state for every input as of the events handed to the sink so far (for the store's
- * checkpoint). Borrowed; valid until the next call on in. */
+ * checkpoint). May be called from inside the sink: the event being handed counts as handed, so a
+ * sink can append it to the store and then commit with this state. Borrowed; valid until the
+ * next call on in or the sink's return. */
 int ks_ingest_resume_state(struct ks_ingest *in, const struct ks_resume_entry **entries, size_t *n);
 /* Borrowed; valid until ks_ingest_free(). */
 const struct ks_ingest_report *ks_ingest_get_report(const struct ks_ingest *in);
