@@ -117,8 +117,8 @@ void ks_arena_free(struct ks_arena *a);
 /* ---------------------------------------------------------------- interning */
 
 /* Maps each distinct string to a dense id (0, 1, 2, ...) and back. The table owns copies of its
- * strings. max_bytes bounds the copies; ks_intern_put() returns KS_ETOOBIG when it is reached,
- * and the caller decides (seal a segment, evict a baseline). */
+ * strings. max_bytes bounds the copies (0 = no cap); ks_intern_put() returns KS_ETOOBIG when it
+ * is reached, and the caller decides (seal a segment, evict a baseline). */
 struct ks_intern;
 
 int ks_intern_new(size_t max_bytes, struct ks_intern **out); /* OUT: caller frees with ks_intern_free() */
@@ -250,7 +250,7 @@ const struct ks_json_field *ks_json_get_ci(const struct ks_json_doc *d, const ch
 void ks_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ks_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ks_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Caps the number of identical-kind warnings printed per run (the rest are counted). */
+/* quiet == true suppresses ks_log_info() (errors and warnings still print). */
 void ks_log_set_quiet(bool quiet);
 
 /* A progress line on stderr, drawn only when stderr is a terminal and at most 10 times a second;

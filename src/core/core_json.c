@@ -144,54 +144,42 @@ static size_t utf8_put(unsigned cp, char out[4])
     return 4;
 }
 
-/* Decodes the escape at p[i] == '\\'; appends to scratch when emit. Advances ps->i. */
-static int escape(struct parser *ps, bool emit)
-{
-    const char *p = ps->p;
-    size_t i = ps->i + 1;
-    if (i >= ps->n)
-        return fail(ps, KS_EFORMAT, "truncated string");
-    char c = p[i], out[8];
-    size_t len = 1;
-    switch (c) {
-    case '"': case '\\': case '/': out[0] = c; break;
-    case 'b': out[0] = '\b'; break;
-    case 'f': out[0] = '\f'; break;
-    case 'n': out[0] = '\n'; break;
-    case 'r': out[0] = '\r'; break;
-    case 't': out[0] = '\t'; break;
-    case 'u': {
-        unsigned cp, lo;
-        if (ps->n - i < 5 || hex4(p + i + 1, &cp))
-            return fail(ps, KS_EFORMAT, "bad \\u escape");
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (ps->n - i >= 7 && p[i + 1] == '\\' && p[i + 2] == 'u' &&
-                hex4(p + i + 3, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i += 6;
-            } else {
-                cp = 0xFFFD;
-            }
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-        }
-        len = utf8_put(cp, out);
-        break;
-    }
-    default:
-        ps->i = i;
-        return fail(ps, KS_EFORMAT, "bad escape");
-    }
-    ps->i = i + 1;
-    return emit ? scratch_put(ps, out, len) : 0;
-}
-
 /* The one-character escapes and what they stand for; 0 for everything else. */
 static const char simple_escape[256] = {
     ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
     ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
 };
+
+/* Decodes the \uXXXX escape (a surrogate pair takes two) at ps->i == '\\'; appends its UTF-8 to
+ * scratch when emit. Advances ps->i. */
+static int unicode_escape(struct parser *ps, bool emit)
+{
+    const char *p = ps->p;
+    size_t i = ps->i + 1;
+    unsigned cp, lo;
+    if (i >= ps->n || p[i] != 'u') {
+        ps->i = i;
+        return fail(ps, KS_EFORMAT, i >= ps->n ? "truncated string" : "bad escape");
+    }
+    if (ps->n - i < 5 || hex4(p + i + 1, &cp))
+        return fail(ps, KS_EFORMAT, "bad \\u escape");
+    i += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (ps->n - i >= 7 && p[i + 1] == '\\' && p[i + 2] == 'u' && hex4(p + i + 3, &lo) == 0 &&
+            lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+        } else {
+            cp = 0xFFFD;
+        }
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        cp = 0xFFFD;
+    }
+    ps->i = i + 1;
+    char out[4];
+    size_t len = utf8_put(cp, out);
+    return emit ? scratch_put(ps, out, len) : 0;
+}
 
 /* Parses the string whose opening quote is at ps->i. OUT *out: a view into the input, or into
  * scratch when it had escapes (only when emit; otherwise the string is only validated). */
@@ -232,7 +220,7 @@ static int parse_string(struct parser *ps, struct ks_sv *out, bool emit)
             start = j + 2;
         } else {
             ps->i = j;
-            if ((rc = escape(ps, emit)))
+            if ((rc = unicode_escape(ps, emit)))
                 return rc;
             start = ps->i;
         }
@@ -462,6 +450,8 @@ int ks_json_parse(struct ks_json_doc *d, const char *p, size_t n)
     d->err = NULL;
     d->err_off = 0;
     d->scratch.len = 0;
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        ps.i = 3; /* a UTF-8 byte order mark, as Windows tools write on the first line */
     skip_ws(&ps);
     if (ps.i >= n || p[ps.i] != '{')
         return fail(&ps, KS_EFORMAT, "expected '{'");
@@ -481,17 +471,29 @@ const struct ks_json_field *ks_json_get(const struct ks_json_doc *d, const char 
     size_t n = strlen(key);
     for (uint32_t i = 0; i < d->n; i++) {
         const struct ks_json_field *f = &d->f[i];
-        if (f->key.n == n && memcmp(f->key.p, key, n) == 0)
+        if (f->key.n == n && (n == 0 || (f->key.p[0] == key[0] && memcmp(f->key.p, key, n) == 0)))
             return f;
     }
     return NULL;
 }
 
+static inline unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
 const struct ks_json_field *ks_json_get_ci(const struct ks_json_doc *d, const char *key)
 {
+    size_t n = strlen(key);
     for (uint32_t i = 0; i < d->n; i++) {
-        if (ks_sv_ieq_cstr(d->f[i].key, key))
-            return &d->f[i];
+        const struct ks_json_field *f = &d->f[i];
+        if (f->key.n != n)
+            continue;
+        size_t k = 0;
+        while (k < n && lower((unsigned char)f->key.p[k]) == lower((unsigned char)key[k]))
+            k++;
+        if (k == n)
+            return f;
     }
     return NULL;
 }

@@ -10,6 +10,7 @@
 #include "core/core.h"
 
 static bool quiet;
+static bool progress_shown; /* a progress line is on the terminal; messages clear it first */
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -23,6 +24,10 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
     if (len > sizeof line - 2)
         len = sizeof line - 2;
     line[len++] = '\n';
+    if (progress_shown) {
+        fputs("\r\033[K", stderr);
+        progress_shown = false;
+    }
     fwrite(line, 1, len, stderr);
     fflush(stderr);
 }
@@ -91,6 +96,7 @@ void ks_progress_update(struct ks_progress *p, uint64_t done, uint64_t events)
     if (n > 0)
         fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
     fflush(stderr);
+    progress_shown = true;
 }
 
 void ks_progress_finish(struct ks_progress *p)
@@ -100,4 +106,5 @@ void ks_progress_finish(struct ks_progress *p)
         fflush(stderr);
     }
     p->drawn = false;
+    progress_shown = false;
 }

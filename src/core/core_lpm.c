@@ -10,21 +10,29 @@
  *     holds the best (value, length) for its range or points to a 256-entry child table, so a
  *     lookup is one to three array reads. Entries are 8 bytes; the root (512 KiB) is allocated on
  *     the first IPv4 insert.
- *   - Everything else uses a path-compressed binary trie (PATRICIA) of 32-byte nodes.
+ *   - Everything else uses path-compressed binary tries (PATRICIA) of 32-byte nodes, in three
+ *     tiers so that walks stay short: prefixes of /32 or longer in one trie per distinct first
+ *     32 bits (found through a hash table), /16 to /31 in one trie per first 16 bits (a
+ *     65536-slot array), and the few shorter ones in one trie. A lookup tries the tiers from
+ *     the longest down and stops at the first match, which is then the longest.
  * Invariants:
  *   1. Stored lengths are in the 128-bit space (an IPv4 /24 is 120).
  *   2. A leaf entry in the IPv4 trie holds the longest inserted prefix covering its whole range;
  *      inserting prefix P of length L overwrites every entry in P's range whose length is <= L
  *      (equal length means P itself, so that is the replace case) and recurses into children.
- *   3. Prefixes shorter than /96 that contain ::ffff:0:0/96 live in the PATRICIA trie; the
- *      longest of them is also kept as v4_cover, the answer for IPv4 addresses the trie misses.
+ *   3. Prefixes shorter than /96 that contain ::ffff:0:0/96 live in the PATRICIA tries; the
+ *      longest of them is also kept as the cover (cover_value), the answer for IPv4 addresses
+ *      the IPv4 trie misses.
  *   4. An entry's orig bits record which prefix lengths were inserted starting exactly at that
  *      entry (bit k = length level_start + k + 1), so ks_lpm_count() counts distinct prefixes.
  *   5. Table and node arrays grow by doubling and are addressed by index (never by pointer
  *      across an insert), node index 0 is a sentinel meaning "none".
- *   6. The root and the child tables are mmap'ed and advised to use transparent huge pages: a
- *      random lookup then costs one cache miss and no TLB miss, and a million inserts do not
- *      take a million page faults. Growth uses mremap, so it does not copy.
+ *   6. The root and the child tables are mmap'ed and advised to use transparent huge pages, so
+ *      random lookups take few TLB misses and a million inserts few page faults. Growth uses
+ *      mremap, so it does not copy.
+ * Memory: a table costs 2 KiB per /16 that holds anything longer than /16, and per /24 that holds
+ * anything longer than /24; one million random prefixes (bench/bench_lpm.c) take ~265 MiB, a
+ * small inventory well under 1 MiB.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +68,12 @@ struct ks_lpm {
     bool v4_default; /* ::ffff:0:0/96 itself was inserted */
     struct lpm_node6 *n6;
     uint32_t nn6, capn6; /* n6[0] is the sentinel */
-    uint32_t root6;
+    uint32_t *slots6; /* ROOT_SIZE PATRICIA roots by the top 16 bits, for /16 to /31 */
+    /* PATRICIA roots by the top 32 bits, for prefixes of /32 or longer: open addressing,
+     * key32[i] valid when root32[i] != 0. */
+    uint32_t *key32, *root32;
+    uint32_t n32, cap32; /* cap32 is 0 or a power of two */
+    uint32_t short6;  /* PATRICIA root for prefixes shorter than /16 */
     bool has_cover;
     uint8_t cover_len;
     uint32_t cover_value;
@@ -131,6 +144,9 @@ void ks_lpm_free(struct ks_lpm *t)
         return;
     big_free(t->root, (size_t)ROOT_SIZE * sizeof(struct lpm_entry));
     big_free(t->tbl, (size_t)t->captbl * TBL_SIZE * sizeof(struct lpm_entry));
+    big_free(t->slots6, (size_t)ROOT_SIZE * sizeof(*t->slots6));
+    free(t->key32);
+    free(t->root32);
     free(t->n6);
     free(t);
 }
@@ -147,6 +163,9 @@ size_t ks_lpm_memory(const struct ks_lpm *t)
         m += (size_t)ROOT_SIZE * sizeof(struct lpm_entry);
     m += (size_t)t->captbl * TBL_SIZE * sizeof(struct lpm_entry);
     m += (size_t)t->capn6 * sizeof(struct lpm_node6);
+    if (t->slots6)
+        m += (size_t)ROOT_SIZE * sizeof(*t->slots6);
+    m += (size_t)t->cap32 * 2 * sizeof(uint32_t);
     return m;
 }
 
@@ -340,9 +359,10 @@ static uint32_t node6_new(struct ks_lpm *t, uint64_t hi, uint64_t lo, unsigned l
     return idx;
 }
 
-static int insert6(struct ks_lpm *t, uint64_t hi, uint64_t lo, unsigned len, uint32_t value)
+static int insert6(struct ks_lpm *t, uint32_t *rootp, uint64_t hi, uint64_t lo, unsigned len,
+                   uint32_t value)
 {
-    uint32_t parent = 0, cur = t->root6;
+    uint32_t parent = 0, cur = *rootp;
     unsigned dir = 0;
     uint32_t nw;
     while (cur) {
@@ -395,14 +415,14 @@ link:
     if (parent)
         t->n6[parent].child[dir] = nw;
     else
-        t->root6 = nw;
+        *rootp = nw;
     t->count++;
     return 0;
 }
 
-static int lookup6(const struct ks_lpm *t, uint64_t hi, uint64_t lo, uint32_t *value, unsigned *len)
+static uint32_t walk6(const struct ks_lpm *t, uint32_t cur, uint64_t hi, uint64_t lo)
 {
-    uint32_t cur = t->root6, best = 0;
+    uint32_t best = 0;
     while (cur) {
         const struct lpm_node6 *n = &t->n6[cur];
         if (common6(hi, lo, n->hi, n->lo) < n->len)
@@ -413,6 +433,60 @@ static int lookup6(const struct ks_lpm *t, uint64_t hi, uint64_t lo, uint32_t *v
             break;
         cur = n->child[bit6(hi, lo, n->len)];
     }
+    return best;
+}
+
+static inline uint32_t hash32(uint32_t k)
+{
+    return (uint32_t)(((uint64_t)k * UINT64_C(0x9E3779B97F4A7C15)) >> 32);
+}
+
+/* Returns the slot of key k in the /32 table (its root is 0 when absent); cap32 must be > 0. */
+static inline uint32_t find32(const struct ks_lpm *t, uint32_t k)
+{
+    uint32_t mask = t->cap32 - 1, i = hash32(k) & mask;
+    while (t->root32[i] && t->key32[i] != k)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int grow32(struct ks_lpm *t)
+{
+    uint32_t ncap = t->cap32 ? t->cap32 * 2 : 64;
+    uint32_t *nk = calloc(ncap, sizeof(*nk)), *nr = calloc(ncap, sizeof(*nr));
+    if (!nk || !nr) {
+        free(nk);
+        free(nr);
+        return KS_ENOMEM;
+    }
+    uint32_t *ok = t->key32, *orr = t->root32, ocap = t->cap32;
+    t->key32 = nk;
+    t->root32 = nr;
+    t->cap32 = ncap;
+    for (uint32_t i = 0; i < ocap; i++) {
+        if (!orr[i])
+            continue;
+        uint32_t j = find32(t, ok[i]);
+        nk[j] = ok[i];
+        nr[j] = orr[i];
+    }
+    free(ok);
+    free(orr);
+    return 0;
+}
+
+static int lookup6(const struct ks_lpm *t, uint64_t hi, uint64_t lo, uint32_t *value, unsigned *len)
+{
+    uint32_t best = 0;
+    if (t->n32) {
+        uint32_t r = t->root32[find32(t, (uint32_t)(hi >> 32))];
+        if (r)
+            best = walk6(t, r, hi, lo);
+    }
+    if (!best && t->slots6)
+        best = walk6(t, t->slots6[hi >> 48], hi, lo);
+    if (!best && t->short6)
+        best = walk6(t, t->short6, hi, lo);
     if (!best)
         return KS_ENOENT;
     *value = t->n6[best].value;
@@ -451,7 +525,25 @@ int ks_lpm_insert(struct ks_lpm *t, const struct ks_addr *prefix, unsigned len, 
     }
     uint64_t hi = load_be64(prefix->b), lo = load_be64(prefix->b + 8);
     mask6(&hi, &lo, len);
-    int rc = insert6(t, hi, lo, len, value);
+    uint32_t *rootp = &t->short6;
+    if (len >= 32) {
+        if ((t->n32 + 1) * 2 > t->cap32 && grow32(t) != 0)
+            return KS_ENOMEM;
+        uint32_t i = find32(t, (uint32_t)(hi >> 32));
+        if (!t->root32[i]) {
+            t->key32[i] = (uint32_t)(hi >> 32);
+            t->n32++; /* the root is set by insert6() below */
+        }
+        rootp = &t->root32[i];
+    } else if (len >= 16) {
+        if (!t->slots6) {
+            t->slots6 = big_alloc((size_t)ROOT_SIZE * sizeof(*t->slots6));
+            if (!t->slots6)
+                return KS_ENOMEM;
+        }
+        rootp = &t->slots6[hi >> 48];
+    }
+    int rc = insert6(t, rootp, hi, lo, len, value);
     if (rc)
         return rc;
     /* Invariant 3: a shorter prefix containing the whole IPv4-mapped space. */

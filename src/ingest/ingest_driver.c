@@ -16,9 +16,9 @@
  * Invariants:
  *  1. An input is in the merge heap only while its queue's minimum is releasable: its ts is at
  *     least reorder_window_ns older than the newest ts the input produced, or the queue holds
- *     reorder_max_events, or all queues together hold more than KS_INGEST_QUEUE_BYTES, or the
- *     input has no more records. A queue only changes while its input is out of the heap, so
- *     the heap's keys never go stale.
+ *     reorder_max_events, or all queues together hold more than KS_INGEST_QUEUE_BYTES of memory
+ *     (chunks and copies, ingest_merge.c), or the input has no more records. A queue only
+ *     changes while its input is out of the heap, so the heap's keys never go stale.
  *  2. Every event record read is given a sequence number and a slot in the input's record ring
  *     (offset + done bit). A slot is done once its event was handed to the sink or skipped as
  *     already stored. ring_tail is the first slot not done, so the resume watermark is its
@@ -27,12 +27,18 @@
  *     to the sink early (counted late) so that the resume state stays bounded.
  *  4. An event is marked done before the sink sees it, so a commit made from inside the sink
  *     covers the event being appended.
+ *  5. Malformed records count as handed over (they are reported once), except a cut-off last
+ *     record: a log still being written ends in a partial line, and the watermark stays before
+ *     it so that the next ingest reads the completed record.
  */
 #include "ingest/ingest_driver_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define KS_INGEST_QUEUE_BYTES ((size_t)1 << 30) /* all reorder queues together */
 #define RING_DONE (UINT64_C(1) << 63)
@@ -58,7 +64,8 @@ struct src {
     char *buf;
     size_t cap, start, end;
     uint64_t base;   /* offset of buf[0] in the decompressed input */
-    uint64_t line;   /* '\n' seen before buf[start] (text parsers) */
+    uint64_t line;     /* '\n' in the input before offset line_pos (counted lazily) */
+    uint64_t line_pos;
     bool rd_eof;
     bool rd_error;   /* the input ended on a read or decompression error */
     bool parse_done;
@@ -77,6 +84,7 @@ struct src {
     size_t ring_cap;                   /* power of two */
     uint64_t ring_head, ring_tail;     /* sequence numbers */
     uint64_t final_pos;                /* consumed bytes once DONE */
+    uint64_t tail_off;                 /* offset of a cut-off last record, else UINT64_MAX */
 };
 
 struct ks_ingest {
@@ -284,7 +292,7 @@ static void src_finish(struct ks_ingest *in, struct src *s)
                     s->desc->path);
     s->final_pos = s->base + s->start;
     src_release(in, s);
-    in->queued_bytes -= KS_MIN(in->queued_bytes, s->q.bytes);
+    in->queued_bytes -= KS_MIN(in->queued_bytes, s->q.held);
     ks_ingest_reorder_free(&s->q);
     if (s->ring_tail == s->ring_head) {
         free(s->ring);
@@ -301,11 +309,12 @@ static void src_fail(struct src *s, int err, const char *what)
     ks_log_warn("%s: %s: %s", s->desc->path, what, ks_strerror(err));
 }
 
-/* Reads more bytes into buf[end..cap). Returns KS_ENOMEM only; read errors end the input. */
+/* Reads more bytes into buf[end..cap); a read error is reported and ends the input. */
 static void src_fill(struct src *s)
 {
     size_t got = 0;
-    int rc = ks_ingest_input_read(s->rd, s->buf + s->end, s->cap - s->end, &got);
+    size_t room = KS_MIN(s->cap - s->end, (size_t)KS_INGEST_READ_CHUNK);
+    int rc = ks_ingest_input_read(s->rd, s->buf + s->end, room, &got);
     if (rc != 0) {
         src_fail(s, rc, "read error");
         s->rd_eof = true;
@@ -319,11 +328,57 @@ static void src_fill(struct src *s)
     s->raw_pos = ks_ingest_input_raw_pos(s->rd);
 }
 
+/* Counts '\n' in p[0..n): with SSE2 16 bytes at a time into byte counters summed every 255
+ * rounds, elsewhere 8 bytes at a time (exact per-byte zero test, no carries between bytes). */
+static uint64_t count_nl(const char *p, size_t n)
+{
+    uint64_t c = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    while (i + 16 <= n) {
+        __m128i acc = _mm_setzero_si128();
+        size_t end = i + KS_MIN((n - i) / 16, (size_t)255) * 16;
+        for (; i < end; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+        }
+        __m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
+        c += (uint64_t)_mm_cvtsi128_si64(sum) +
+             (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum));
+    }
+#else
+    const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f), nl = UINT64_C(0x0a0a0a0a0a0a0a0a);
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        v ^= nl;
+        uint64_t t = ~(((v & lo7) + lo7) | v) & ~lo7; /* 0x80 in each byte that was '\n' */
+        c += ((t >> 7) * UINT64_C(0x0101010101010101)) >> 56;
+    }
+#endif
+    for (; i < n; i++)
+        c += p[i] == '\n';
+    return c;
+}
+
+/* Line numbers are counted lazily, in bulk: before bytes leave the buffer (reads are at most
+ * KS_INGEST_READ_CHUNK, so they are still in cache) and when a message names a line. Brings
+ * s->line up to absolute offset off (within the buffer). Binary inputs never count. */
+static void line_sync(struct src *s, uint64_t off)
+{
+    if (!s->ops || !s->ops->text || off <= s->line_pos)
+        return;
+    s->line += count_nl(s->buf + (s->line_pos - s->base), (size_t)(off - s->line_pos));
+    s->line_pos = off;
+}
+
 /* Moves the unconsumed bytes to the front of buf. */
 static void src_compact(struct src *s)
 {
     if (s->start == 0)
         return;
+    line_sync(s, s->base + s->start);
     if (s->end > s->start)
         memmove(s->buf, s->buf + s->start, s->end - s->start);
     s->base += s->start;
@@ -432,19 +487,8 @@ fail:
 
 /* ---------------------------------------------------------------- reading records */
 
-static uint64_t count_nl(const char *p, size_t n)
-{
-    uint64_t c = 0;
-    const char *e = p + n;
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        c++;
-        p++;
-    }
-    return c;
-}
-
-static void report_bad(struct ks_ingest *in, struct src *s, uint64_t line, uint64_t off,
-                       const char *why)
+/* Counts a bad record at absolute offset off (still in the buffer) and reports it. */
+static void report_bad(struct ks_ingest *in, struct src *s, uint64_t off, const char *why)
 {
     s->st->records++;
     s->st->malformed++;
@@ -452,8 +496,10 @@ static void report_bad(struct ks_ingest *in, struct src *s, uint64_t line, uint6
     if (s->shown >= in->opts.max_errors_shown)
         return;
     s->shown++;
-    if (s->ops->text)
-        ks_log_warn("%s:%" PRIu64 ": %s", s->desc->path, line, why);
+    if (s->ops->text) {
+        line_sync(s, off);
+        ks_log_warn("%s:%" PRIu64 ": %s", s->desc->path, s->line + 1, why);
+    }
     else
         ks_log_warn("%s@%" PRIu64 ": %s", s->desc->path, off, why);
 }
@@ -478,10 +524,9 @@ static void src_need_more(struct ks_ingest *in, struct src *s)
                 s->parse_done = true;
                 return;
             }
-            report_bad(in, s, s->line + 1, s->base, "record longer than 16 MiB");
+            report_bad(in, s, s->base, "record longer than 16 MiB");
             const char *nl = memchr(s->buf, '\n', s->end);
             size_t drop = nl ? (size_t)(nl - s->buf) + 1 : s->end;
-            s->line += count_nl(s->buf, drop);
             s->start = drop;
             s->skip_to_nl = nl == NULL;
             src_compact(s);
@@ -491,7 +536,8 @@ static void src_need_more(struct ks_ingest *in, struct src *s)
 }
 
 /* Handles one event the parser produced: skips it when already stored, else queues a copy. */
-static int src_take_event(struct ks_ingest *in, struct src *s, struct ks_event *ev)
+static int src_take_event(struct ks_ingest *in, struct src *s, struct ks_event *ev,
+                          const char *rec, size_t rec_len)
 {
     uint64_t seq;
     s->st->records++;
@@ -501,19 +547,20 @@ static int src_take_event(struct ks_ingest *in, struct src *s, struct ks_event *
         return ring_push(s, ev->offset, true, &seq);
     }
     size_t bytes;
+    bool in_order = !s->have_ts || ev->ts >= s->max_ts;
     struct ks_pending p = {.ts = ev->ts, .off = ev->offset};
-    p.ev = ks_ingest_pack_event(ev, &bytes);
+    p.ev = ks_ingest_reorder_copy(&s->q, ev, rec, rec_len, &bytes);
     if (!p.ev)
         return KS_ENOMEM;
+    in->queued_bytes += bytes;
     int rc = ring_push(s, ev->offset, false, &p.seq);
     if (rc == 0)
-        rc = ks_ingest_reorder_push(&s->q, &p, !s->have_ts || ev->ts >= s->max_ts);
+        rc = ks_ingest_reorder_push(&s->q, &p, in_order);
     if (rc != 0) {
-        free(p.ev);
+        bytes = ks_ingest_reorder_release(&s->q, p.ev);
+        in->queued_bytes -= KS_MIN(in->queued_bytes, bytes);
         return rc;
     }
-    s->q.bytes += bytes;
-    in->queued_bytes += bytes;
     if (!s->have_ts || ev->ts > s->max_ts)
         s->max_ts = ev->ts;
     s->have_ts = true;
@@ -530,7 +577,6 @@ static int src_advance(struct ks_ingest *in, struct src *s)
         if (s->skip_to_nl) {
             const char *nl = memchr(s->buf + s->start, '\n', len);
             size_t drop = nl ? (size_t)(nl - (s->buf + s->start)) + 1 : len;
-            s->line += nl ? 1 : 0;
             s->start += drop;
             s->skip_to_nl = nl == NULL;
             if (!s->skip_to_nl)
@@ -561,8 +607,8 @@ static int src_advance(struct ks_ingest *in, struct src *s)
         int r = s->ops->next(s->pstate, &s->ctx, s->buf + s->start, len, &consumed, &ev);
         if (r == KS_PARSE_INCOMPLETE) {
             if (s->rd_eof) {
-                report_bad(in, s, s->line + 1, s->base + s->start,
-                           "truncated record at end of input");
+                s->tail_off = s->base + s->start;
+                report_bad(in, s, s->base + s->start, "truncated record at end of input");
                 s->start = s->end;
                 s->parse_done = true;
                 break;
@@ -581,19 +627,20 @@ static int src_advance(struct ks_ingest *in, struct src *s)
             break;
         }
         uint64_t off = s->base + s->start;
-        uint64_t line = s->line + 1;
-        if (s->ops->text)
-            s->line += count_nl(s->buf + s->start, consumed);
         s->start += consumed;
         if (r == KS_PARSE_SKIP)
             continue;
         if (r == KS_PARSE_MALFORMED) {
-            report_bad(in, s, line, off, s->ctx.err[0] ? s->ctx.err : "malformed record");
+            /* A bad last line without its '\n' may be one still being written: resume states
+             * keep it unread so that the next ingest reads it again (invariant 5). */
+            if (s->ops->text && s->rd_eof && s->start == s->end && s->buf[s->end - 1] != '\n')
+                s->tail_off = off;
+            report_bad(in, s, off, s->ctx.err[0] ? s->ctx.err : "malformed record");
             continue;
         }
         ev.source_id = s->id;
         ev.offset = off;
-        return src_take_event(in, s, &ev);
+        return src_take_event(in, s, &ev, s->buf + s->start - consumed, consumed);
     }
     return 0;
 }
@@ -630,9 +677,6 @@ static void progress_tick(struct ks_ingest *in)
 static int emit(struct ks_ingest *in, struct src *s, struct ks_pending *p, ks_ingest_sink_fn sink,
                 void *arg, bool forced)
 {
-    size_t bytes = ks_ingest_pack_size(p->ev);
-    s->q.bytes -= KS_MIN(s->q.bytes, bytes);
-    in->queued_bytes -= KS_MIN(in->queued_bytes, bytes);
     if (forced || (in->have_last && p->ts < in->last_ts)) {
         s->st->late++;
         in->report.late++;
@@ -644,7 +688,8 @@ static int emit(struct ks_ingest *in, struct src *s, struct ks_pending *p, ks_in
     s->st->events++;
     in->report.events++;
     int rc = sink(arg, p->ev);
-    free(p->ev);
+    size_t bytes = ks_ingest_reorder_release(&s->q, p->ev);
+    in->queued_bytes -= KS_MIN(in->queued_bytes, bytes);
     p->ev = NULL;
     progress_tick(in);
     return rc < 0 ? rc : 0;
@@ -726,6 +771,7 @@ int ks_ingest_open(const char *const *paths, size_t npaths, const struct ks_inge
         s->st->path = in->descs[i].path;
         s->st->error = in->descs[i].error;
         s->id = (uint32_t)i;
+        s->tail_off = UINT64_MAX;
         s->phase = in->descs[i].error ? SRC_DONE : SRC_WAITING;
         ks_ingest_reorder_init(&s->q);
     }
@@ -821,6 +867,7 @@ out:
 static int src_entry(const struct src *s, struct ks_resume_entry *e)
 {
     uint64_t pos = s->phase == SRC_DONE ? s->final_pos : s->base + s->start;
+    pos = KS_MIN(pos, s->tail_off);
     uint64_t wold = s->old ? s->old->watermark : 0;
     size_t mask = s->ring_cap ? s->ring_cap - 1 : 0;
     bool pending = s->ring_tail < s->ring_head;

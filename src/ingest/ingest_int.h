@@ -13,6 +13,8 @@
 extern const struct ks_parser_ops ks_parser_zeek;
 extern const struct ks_parser_ops ks_parser_zeek_json;
 extern const struct ks_parser_ops ks_parser_winjson;
+extern const struct ks_parser_ops ks_parser_syslog;
+extern const struct ks_parser_ops ks_parser_pcap;
 
 /* Frames one line at the start of buf[0..len). Returns KS_PARSE_EVENT with OUT *line (without
  * its '\n' and a trailing '\r') and OUT *consumed (the line and its '\n'); KS_PARSE_INCOMPLETE

@@ -4,11 +4,12 @@
  * yields in time order (the common case) are appended to a FIFO in O(1); events older than the
  * newest one seen go to a binary min-heap on (ts, offset). The queue's minimum is the smaller of
  * the FIFO's head and the heap's top, so a well-ordered input never pays for the heap. Queued
- * events are self-contained copies (ks_ingest_pack_event()) because a parser's strings live only
- * until its next call.
+ * events are self-contained copies (ks_ingest_reorder_copy()) because a parser's strings live
+ * only until its next call.
  */
 #include "ingest/ingest_driver_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +26,14 @@ void ks_ingest_reorder_init(struct ks_reorder *r)
 void ks_ingest_reorder_free(struct ks_reorder *r)
 {
     for (size_t i = 0; i < r->fifo_len; i++)
-        free(r->fifo[(r->fifo_head + i) & (r->fifo_cap - 1)].ev);
+        ks_ingest_reorder_release(r, r->fifo[(r->fifo_head + i) & (r->fifo_cap - 1)].ev);
     for (size_t i = 0; i < r->heap_len; i++)
-        free(r->heap[i].ev);
+        ks_ingest_reorder_release(r, r->heap[i].ev);
     free(r->fifo);
     free(r->heap);
+    free(r->chunk);
+    for (size_t i = 0; i < r->nspare; i++)
+        free(r->spare[i]);
     memset(r, 0, sizeof *r);
 }
 
@@ -169,67 +173,172 @@ int ks_ingest_reorder_take_seq(struct ks_reorder *r, uint64_t seq, struct ks_pen
     return KS_ENOENT;
 }
 
-/* ---------------------------------------------------------------- packing events */
+/* ---------------------------------------------------------------- event copies */
 
-#define PACK_SIZE_TS(f)
-#define PACK_SIZE_U8(f)
-#define PACK_SIZE_U16(f)
-#define PACK_SIZE_U32(f)
-#define PACK_SIZE_U64(f)
-#define PACK_SIZE_ADDR(f)
-#define PACK_SIZE_STR(f) size += ev->f.n;
+#define CHUNK_SIZE ((size_t)1 << 20)
+#define CHUNK_HDR 16                  /* struct chunk, padded */
+#define CHUNK_MAX_EVENT (CHUNK_SIZE / 8) /* bigger copies use malloc */
 
-#define PACK_COPY_TS(f)
-#define PACK_COPY_U8(f)
-#define PACK_COPY_U16(f)
-#define PACK_COPY_U32(f)
-#define PACK_COPY_U64(f)
-#define PACK_COPY_ADDR(f)
-#define PACK_COPY_STR(f) copy_sv(&c->f, &s);
+struct chunk {
+    uint32_t live; /* copies not yet released */
+};
 
-static inline void copy_sv(struct ks_sv *v, char **s)
+/* Precedes every copy: its size and where it lives. */
+struct blk {
+    uint32_t size;     /* including this header */
+    uint32_t in_chunk;
+};
+
+/* Strings inside the record are rebased into the copied record; others are copied one by one. */
+struct pack {
+    uintptr_t rec;  /* the record's bytes in the parser's buffer */
+    size_t rec_len;
+    char *rec_copy; /* where they were copied, or NULL */
+    char *s;        /* next free byte for other strings */
+    size_t extra;   /* bytes of strings outside the record */
+    bool uses_rec;
+};
+
+static inline bool in_rec(uintptr_t rec, size_t rec_len, const struct ks_sv *v)
+{
+    uintptr_t d = (uintptr_t)v->p - rec; /* wraps around when p < rec */
+    return d <= rec_len && v->n <= rec_len - d;
+}
+
+static inline void size_sv(struct pack *k, const struct ks_sv *v)
 {
     if (!v->p)
         return;
-    if (v->n)
-        memcpy(*s, v->p, v->n);
-    v->p = *s;
-    *s += v->n;
+    if (in_rec(k->rec, k->rec_len, v))
+        k->uses_rec = true;
+    else
+        k->extra += v->n;
 }
 
-size_t ks_ingest_pack_size(const struct ks_event *ev)
+static inline void copy_sv(struct pack *k, struct ks_sv *v)
 {
-    size_t size = sizeof(struct ks_event) + (size_t)ev->nbag * sizeof(struct ks_kv);
-#define KS_EVENT_FIELD(name, type, ecs) PACK_SIZE_##type(name)
+    if (!v->p)
+        return;
+    if (k->rec_copy && in_rec(k->rec, k->rec_len, v)) {
+        v->p = k->rec_copy + ((uintptr_t)v->p - k->rec);
+        return;
+    }
+    if (v->n)
+        memcpy(k->s, v->p, v->n);
+    v->p = k->s;
+    k->s += v->n;
+}
+
+#define PACK_TS(f, op, obj)
+#define PACK_U8(f, op, obj)
+#define PACK_U16(f, op, obj)
+#define PACK_U32(f, op, obj)
+#define PACK_U64(f, op, obj)
+#define PACK_ADDR(f, op, obj)
+#define PACK_STR(f, op, obj) op(&k, &(obj)->f);
+
+static void chunk_drop(struct ks_reorder *r, char *c)
+{
+    if (r->nspare < KS_INGEST_SPARE_CHUNKS) {
+        r->spare[r->nspare++] = c;
+        return;
+    }
+    free(c);
+}
+
+/* Bump-allocates size bytes; OUT *added: memory newly held (a fresh current chunk). */
+static void *chunk_alloc(struct ks_reorder *r, size_t size, size_t *added)
+{
+    if (!r->chunk || CHUNK_SIZE - r->chunk_used < size) {
+        if (r->chunk && ((struct chunk *)r->chunk)->live == 0) {
+            chunk_drop(r, r->chunk); /* empty: swapped for another, nothing newly held */
+            r->held -= CHUNK_SIZE;
+        }
+        r->chunk = r->nspare ? r->spare[--r->nspare] : aligned_alloc(CHUNK_SIZE, CHUNK_SIZE);
+        if (!r->chunk)
+            return NULL;
+        ((struct chunk *)r->chunk)->live = 0;
+        r->chunk_used = CHUNK_HDR;
+        r->held += CHUNK_SIZE;
+        *added += CHUNK_SIZE;
+    }
+    void *p = r->chunk + r->chunk_used;
+    r->chunk_used += size;
+    ((struct chunk *)r->chunk)->live++;
+    return p;
+}
+
+struct ks_event *ks_ingest_reorder_copy(struct ks_reorder *r, const struct ks_event *ev,
+                                        const char *rec, size_t rec_len, size_t *held)
+{
+    size_t before = r->held;
+    struct pack k = {.rec = (uintptr_t)rec, .rec_len = rec_len};
+#define KS_EVENT_FIELD(name, type, ecs) PACK_##type(name, size_sv, ev)
 #include "event/event_fields.def"
 #undef KS_EVENT_FIELD
-    for (uint32_t i = 0; i < ev->nbag; i++)
-        size += ev->bag[i].key.n + ev->bag[i].val.n;
-    return size;
-}
-
-struct ks_event *ks_ingest_pack_event(const struct ks_event *ev, size_t *bytes)
-{
-    size_t size = ks_ingest_pack_size(ev);
-    struct ks_event *c = malloc(size);
-    if (!c)
+    for (uint32_t i = 0; i < ev->nbag; i++) {
+        size_sv(&k, &ev->bag[i].key);
+        size_sv(&k, &ev->bag[i].val);
+    }
+    size_t size = sizeof(struct blk) + sizeof(struct ks_event) +
+                  (size_t)ev->nbag * sizeof(struct ks_kv) + (k.uses_rec ? rec_len : 0) + k.extra;
+    size = (size + 7) & ~(size_t)7;
+    if (size > UINT32_MAX)
         return NULL;
-    *c = *ev;
-    char *s = (char *)(c + 1);
+    bool in_chunk = size <= CHUNK_MAX_EVENT;
+    size_t added = 0;
+    struct blk *b = in_chunk ? chunk_alloc(r, size, &added) : malloc(size);
+    if (!b)
+        return NULL;
+    if (!in_chunk)
+        r->held += size;
+    b->size = (uint32_t)size;
+    b->in_chunk = in_chunk;
+    struct ks_event *e = (struct ks_event *)(b + 1);
+    *e = *ev;
+    char *s = (char *)(e + 1);
     if (ev->nbag) {
-        c->bag = (struct ks_kv *)s;
-        memcpy(c->bag, ev->bag, (size_t)ev->nbag * sizeof(struct ks_kv));
+        e->bag = (struct ks_kv *)s;
+        memcpy(e->bag, ev->bag, (size_t)ev->nbag * sizeof(struct ks_kv));
         s += (size_t)ev->nbag * sizeof(struct ks_kv);
     } else {
-        c->bag = NULL;
+        e->bag = NULL;
     }
-#define KS_EVENT_FIELD(name, type, ecs) PACK_COPY_##type(name)
+    if (k.uses_rec) {
+        memcpy(s, rec, rec_len);
+        k.rec_copy = s;
+        s += rec_len;
+    }
+    k.s = s;
+#define KS_EVENT_FIELD(name, type, ecs) PACK_##type(name, copy_sv, e)
 #include "event/event_fields.def"
 #undef KS_EVENT_FIELD
-    for (uint32_t i = 0; i < c->nbag; i++) {
-        copy_sv(&c->bag[i].key, &s);
-        copy_sv(&c->bag[i].val, &s);
+    for (uint32_t i = 0; i < e->nbag; i++) {
+        copy_sv(&k, &e->bag[i].key);
+        copy_sv(&k, &e->bag[i].val);
     }
-    *bytes = size;
-    return c;
+    *held = r->held - KS_MIN(r->held, before);
+    return e;
+}
+
+size_t ks_ingest_reorder_release(struct ks_reorder *r, struct ks_event *ev)
+{
+    struct blk *b = (struct blk *)ev - 1;
+    size_t size = b->size;
+    if (!b->in_chunk) {
+        free(b);
+        r->held -= KS_MIN(r->held, size);
+        return size;
+    }
+    char *c = (char *)((uintptr_t)b & ~(uintptr_t)(CHUNK_SIZE - 1));
+    if (--((struct chunk *)c)->live == 0) {
+        if (c == r->chunk) {
+            r->chunk_used = CHUNK_HDR; /* empty: start over in place */
+        } else {
+            chunk_drop(r, c);
+            r->held -= KS_MIN(r->held, CHUNK_SIZE);
+            return CHUNK_SIZE;
+        }
+    }
+    return 0;
 }

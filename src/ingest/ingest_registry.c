@@ -15,6 +15,8 @@ const struct ks_parser_ops *const ks_parsers[] = {
     &ks_parser_zeek,
     &ks_parser_zeek_json,
     &ks_parser_winjson,
+    &ks_parser_syslog,
+    &ks_parser_pcap,
     NULL,
 };
 

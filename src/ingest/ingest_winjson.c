@@ -16,8 +16,10 @@
  *     then reads those roles. No per-field linear lookups.
  *  2. A mapped value that does not parse (an address "fe80::1%3", a port "-") leaves the
  *     normalized field unset; the record stays an event and the bag keeps the text. A record is
- *     malformed only when it is not a JSON object, has no EventID or no usable timestamp, is not
- *     valid UTF-8, or has more fields than the bag holds.
+ *     malformed only when it is not a JSON object, has no EventID or no usable timestamp, or has
+ *     more fields than the bag holds. Invalid UTF-8 is kept, not malformed: exports written in a
+ *     legacy code page carry it, dropping a security event for one byte would be worse, and
+ *     every output escapes it (core_json.c design note 2).
  *  3. Timestamps, in order of preference: TimeCreated (event creation, UTC), @timestamp (the
  *     shipper's; Winlogbeat sets it to the creation time, NXLog/logstash to the receive time),
  *     Sysmon's UtcTime, and NXLog's EventTime (local time without zone: read as UTC).
@@ -27,10 +29,11 @@
 
 #include "ingest/ingest_int.h"
 
-#define WIN_JSON_SCRATCH (4u << 20)
+#define WIN_JSON_SCRATCH (1u << 20)
 #define WIN_MAX_OBJECT (128u * 1024u)
 #define WIN_HASH 512u
 #define WIN_MAX_DATASET 128u
+#define WIN_MAX_DOC (16u << 20) /* a pretty-printed document spanning lines */
 
 /* Roles of the keys the mapping reads. */
 enum win_role {
@@ -94,6 +97,11 @@ static const struct {
     {K("Computer"), WR_COMPUTER},
     {K("winlog.computer_name"), WR_COMPUTER},
     {K("host.name"), WR_HOSTNAME},
+    {K("Event.System.EventID"), WR_EVENTID},
+    {K("Event.System.EventID.#text"), WR_EVENTID},
+    {K("Event.System.Channel"), WR_CHANNEL},
+    {K("Event.System.Computer"), WR_COMPUTER},
+    {K("Event.System.TimeCreated.#attributes.SystemTime"), WR_TS_CREATED},
     {K("TimeCreated"), WR_TS_CREATED},
     {K("TimeCreated.SystemTime"), WR_TS_CREATED},
     {K("@timestamp"), WR_TS_AT},
@@ -416,6 +424,31 @@ static void map_sysmon(struct win_state *st, uint32_t id, struct ks_event *ev)
 
 /* ---------------------------------------------------------------- the parser */
 
+/* Length of the JSON object starting at p[0] == '{' (brackets matched outside strings), or 0
+ * when p[0..n) ends before it does. */
+static size_t json_object_end(const char *p, size_t n)
+{
+    size_t depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0 || --depth == 0)
+                return i + 1;
+        }
+    }
+    return 0;
+}
+
 static int win_next(void *state, struct ks_parse_ctx *ctx, const char *buf, size_t len,
                     size_t *consumed, struct ks_event *ev)
 {
@@ -430,8 +463,23 @@ static int win_next(void *state, struct ks_parse_ctx *ctx, const char *buf, size
     line = ks_sv_trim(line);
     if (line.n == 0)
         return KS_PARSE_SKIP;
-    if (!ks_ingest_utf8_ok(line.p, line.n))
-        return ks_ingest_bad(ctx, "invalid UTF-8");
+    if (line.n == 1 && line.p[0] == '{') {
+        /* A pretty-printed document (evtx_dump, jq): "{" alone on its line, the object spans
+         * lines. JSON-lines records never look like this, so a damaged line cannot swallow the
+         * records after it. */
+        size_t lead = (size_t)(line.p - buf);
+        size_t end = json_object_end(line.p, len - lead);
+        if (end == 0 && !ctx->eof && len - lead < WIN_MAX_DOC) {
+            *consumed = 0;
+            return KS_PARSE_INCOMPLETE;
+        }
+        if (end == 0) {
+            *consumed = len;
+            return ks_ingest_bad(ctx, "json: document not closed");
+        }
+        *consumed = lead + end;
+        line = ks_sv_make(line.p, end);
+    }
     int rc = ks_json_parse(d, line.p, line.n);
     if (rc == KS_ETOOBIG)
         return ks_ingest_bad(ctx, "json: %s", d->err ? d->err : "too big");
@@ -451,6 +499,16 @@ static int win_next(void *state, struct ks_parse_ctx *ctx, const char *buf, size
         } else if (k.n > 17 && memcmp(k.p, "winlog.user_data.", 17) == 0) {
             k = ks_sv_make(k.p + 17, k.n - 17);
             data = true;
+        } else if (k.n > 16 && memcmp(k.p, "Event.EventData.", 16) == 0) {
+            k = ks_sv_make(k.p + 16, k.n - 16);
+            data = true;
+        } else if (k.n > 15 && memcmp(k.p, "Event.UserData.", 15) == 0) {
+            /* Event.UserData.<Element>.<Name> */
+            const char *dot = memchr(k.p + 15, '.', k.n - 15);
+            if (dot && (size_t)(dot - k.p) + 1 < k.n) {
+                k = ks_sv_make(dot + 1, k.n - (size_t)(dot - k.p) - 1);
+                data = true;
+            }
         }
         struct ks_sv v = f->type == KS_JSON_NULL ? ks_sv_make(f->val.p, 0) : f->val;
         st->bag[nbag++] = (struct ks_kv){k, v};
@@ -517,6 +575,13 @@ static int win_create(struct ks_parse_ctx *ctx, void **state)
 static int win_probe(const char *head, size_t n)
 {
     struct ks_sv l = ks_ingest_first_line(head, n);
+    if (l.n == 1 && l.p[0] == '{') {
+        /* pretty-printed: look at the whole head */
+        l = ks_sv_make(l.p, n - (size_t)(l.p - head));
+        return ks_ingest_sv_contains(l, "\"EventID\"") && ks_ingest_sv_contains(l, "\"System\"")
+                   ? 85
+                   : 0;
+    }
     if (l.n < 2 || l.p[0] != '{')
         return 0;
     if (ks_ingest_sv_contains(l, "\"EventID\""))

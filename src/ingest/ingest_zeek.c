@@ -84,7 +84,6 @@ static const char *const zeek_role_name[ZR_COUNT] = {
 enum zeek_path { ZP_OTHER, ZP_CONN, ZP_HTTP };
 
 struct zeek_state {
-    bool json;
     /* TSV header state */
     char sep;
     bool have_fields;
@@ -222,28 +221,46 @@ static uint8_t zeek_outcome(struct ks_sv s)
     return KS_OUTCOME_UNKNOWN;
 }
 
+/* A printable copy of v for messages: at most 40 bytes, bytes outside printable ASCII as '?'. */
+static const char *show(struct ks_sv v, char out[48])
+{
+    size_t n = KS_MIN(v.n, (size_t)40);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (v.p[i] >= 0x20 && v.p[i] < 0x7f) ? v.p[i] : '?';
+    if (v.n > n) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 /* Fills ev from the mapped values v[] (p == NULL: absent). ts_rfc3339 allows an RFC 3339 ts
  * (JSON). The bag (st->bag[0..*nbag)) may grow by one (an unknown proto). */
 static int zeek_fill(struct zeek_state *st, struct ks_parse_ctx *ctx, const struct ks_sv *v,
                      bool ts_rfc3339, uint32_t *nbag, struct ks_event *ev)
 {
+    static const uint8_t addrs[] = {ZR_ORIG_H, ZR_RESP_H}, ports[] = {ZR_ORIG_P, ZR_RESP_P};
+    struct ks_addr *const addr_out[] = {&ev->src, &ev->dst};
+    uint16_t *const port_out[] = {&ev->src_port, &ev->dst_port};
+    char tmp[48];
     if (!v[ZR_TS].p)
         return ks_ingest_bad(ctx, "missing ts");
     if (ks_parse_epoch_frac(v[ZR_TS].p, v[ZR_TS].n, &ev->ts) != 0 &&
         !(ts_rfc3339 && ks_time_parse_rfc3339(v[ZR_TS].p, v[ZR_TS].n, &ev->ts) == 0) &&
         parse_secs(v[ZR_TS], &ev->ts) != 0)
-        return ks_ingest_bad(ctx, "column ts: bad time '%.*s'", (int)KS_MIN(v[ZR_TS].n, 40),
-                             v[ZR_TS].p);
+        return ks_ingest_bad(ctx, "column ts: bad time '%s'", show(v[ZR_TS], tmp));
     if (v[ZR_UID].p)
         ev->session = v[ZR_UID];
-    if (v[ZR_ORIG_H].p && v[ZR_ORIG_H].n && ks_addr_parse(v[ZR_ORIG_H].p, v[ZR_ORIG_H].n, &ev->src))
-        return ks_ingest_bad(ctx, "column %s: bad address", zeek_role_name[ZR_ORIG_H]);
-    if (v[ZR_RESP_H].p && v[ZR_RESP_H].n && ks_addr_parse(v[ZR_RESP_H].p, v[ZR_RESP_H].n, &ev->dst))
-        return ks_ingest_bad(ctx, "column %s: bad address", zeek_role_name[ZR_RESP_H]);
-    if (v[ZR_ORIG_P].p && v[ZR_ORIG_P].n && parse_port(v[ZR_ORIG_P], &ev->src_port))
-        return ks_ingest_bad(ctx, "column %s: bad port", zeek_role_name[ZR_ORIG_P]);
-    if (v[ZR_RESP_P].p && v[ZR_RESP_P].n && parse_port(v[ZR_RESP_P], &ev->dst_port))
-        return ks_ingest_bad(ctx, "column %s: bad port", zeek_role_name[ZR_RESP_P]);
+    for (size_t i = 0; i < 2; i++) {
+        struct ks_sv a = v[addrs[i]], p = v[ports[i]];
+        if (a.p && a.n && ks_addr_parse(a.p, a.n, addr_out[i]))
+            return ks_ingest_bad(ctx, "column %s: bad address '%s'", zeek_role_name[addrs[i]],
+                                 show(a, tmp));
+        if (p.p && p.n && parse_port(p, port_out[i]))
+            return ks_ingest_bad(ctx, "column %s: bad port '%s'", zeek_role_name[ports[i]],
+                                 show(p, tmp));
+    }
     if (v[ZR_OBSERVER].p)
         ev->observer = v[ZR_OBSERVER];
     ev->dataset = ks_sv_make(st->dataset, st->dataset_n);
@@ -266,7 +283,8 @@ static int zeek_fill(struct zeek_state *st, struct ks_parse_ctx *ctx, const stru
         if (v[ZR_DURATION].p && v[ZR_DURATION].n) {
             int64_t d;
             if (parse_secs(v[ZR_DURATION], &d) || d < 0)
-                return ks_ingest_bad(ctx, "column duration: bad interval");
+                return ks_ingest_bad(ctx, "column duration: bad interval '%s'",
+                                     show(v[ZR_DURATION], tmp));
             ev->duration = (uint64_t)d;
         }
         static const struct {
@@ -284,7 +302,8 @@ static int zeek_fill(struct zeek_state *st, struct ks_parse_ctx *ctx, const stru
             if (!c.p || !c.n)
                 continue;
             if (parse_count(c, &x))
-                return ks_ingest_bad(ctx, "column %s: bad count", zeek_role_name[counts[i].role]);
+                return ks_ingest_bad(ctx, "column %s: bad count '%s'",
+                                     zeek_role_name[counts[i].role], show(c, tmp));
             memcpy((char *)ev + counts[i].off, &x, sizeof x);
         }
         if (v[ZR_CONN_STATE].p)
@@ -652,7 +671,6 @@ static int zeek_create_common(bool json, void **state)
     *state = NULL;
     if (!st)
         goto out;
-    st->json = json;
     ks_buf_init(&st->names_buf, ZEEK_MAX_HEADER);
     ks_buf_init(&st->object, 2 * ZEEK_MAX_FIELD + 1);
     zeek_reset_header(st);

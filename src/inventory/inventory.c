@@ -414,7 +414,8 @@ const struct ks_resource *ks_inventory_resource_match(const struct ks_inventory 
         if (!buf)
             return NULL;
     }
-    size_t n = inv_resource_normalize(kind, key, buf, key.n > sizeof(stackbuf) ? key.n : sizeof(stackbuf));
+    size_t cap = key.n > sizeof(stackbuf) ? key.n : sizeof(stackbuf);
+    size_t n = inv_resource_normalize(kind, key, buf, cap);
     if (n == SIZE_MAX)
         goto out;
     /* Candidates from the longest down: the whole key, then every prefix ending before a
@@ -440,7 +441,8 @@ out:
     return found;
 }
 
-bool ks_inventory_in_net(const struct ks_inventory *inv, enum ks_netclass c, const struct ks_addr *a)
+bool ks_inventory_in_net(const struct ks_inventory *inv, enum ks_netclass c,
+                        const struct ks_addr *a)
 {
     uint32_t v;
     if ((unsigned)c >= KS_NET_COUNT)

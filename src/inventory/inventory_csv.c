@@ -62,7 +62,8 @@ static int csv_next(struct csv_reader *r, struct ks_sv *f, size_t maxf, size_t *
             o++;
         if (o >= r->n)
             return CSV_EOF;
-        if (r->p[o] == '#' || r->p[o] == '\n' || (r->p[o] == '\r' && o + 1 < r->n && r->p[o + 1] == '\n')) {
+        if (r->p[o] == '#' || r->p[o] == '\n' ||
+            (r->p[o] == '\r' && o + 1 < r->n && r->p[o + 1] == '\n')) {
             skip_line(r);
             continue;
         }

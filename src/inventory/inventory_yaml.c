@@ -542,8 +542,9 @@ int ks_inventory_load_mem(const char *yaml, size_t n, const char *name, const ch
             if (!f.p)
                 continue;
             char path[4096];
-            int m = f.p[0] == '/' ? snprintf(path, sizeof(path), "%.*s", (int)f.n, f.p)
-                                  : snprintf(path, sizeof(path), "%s/%.*s", base_dir, (int)f.n, f.p);
+            int m = f.p[0] == '/'
+                        ? snprintf(path, sizeof(path), "%.*s", (int)f.n, f.p)
+                        : snprintf(path, sizeof(path), "%s/%.*s", base_dir, (int)f.n, f.p);
             if (m < 0 || (size_t)m >= sizeof(path) || memchr(f.p, '\0', f.n)) {
                 inv_error(&w.c, w.csv_line[order[i]], "bad file name");
                 continue;

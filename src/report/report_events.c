@@ -158,16 +158,16 @@ static int write_table(struct ks_event_writer *w, const struct ks_event *ev)
     int rc;
     size_t s;
     if (w->rows == 0 &&
-        (rc = ks_buf_printf(b, "%-31s %-8s %-7s %-16s %-23s %-23s %-16s %s\n", "TIME", "KIND",
+        (rc = ks_buf_printf(b, "%-24s %-8s %-7s %-22s %-23s %-23s %-16s %s\n", "TIME", "KIND",
                             "OUTCOME", "OBSERVER", "SOURCE", "DESTINATION", "USER",
                             "DETAIL")) < 0)
         return rc;
     size_t n = ks_time_format(ev->ts, tmp, sizeof tmp);
-    if ((rc = ks_buf_printf(b, "%-31.*s %-8s %-7s ", (int)n, tmp, ks_event_kind_name(ev->kind),
+    if ((rc = ks_buf_printf(b, "%-24.*s %-8s %-7s ", (int)n, tmp, ks_event_kind_name(ev->kind),
                             ev->outcome ? ks_outcome_name(ev->outcome) : "-")) < 0)
         return rc;
     s = b->len;
-    if ((rc = ks_buf_append_sv(b, ev->observer)) < 0 || (rc = pad(b, s, 17)) < 0)
+    if ((rc = ks_buf_append_sv(b, ev->observer)) < 0 || (rc = pad(b, s, 23)) < 0)
         return rc;
     s = b->len;
     if ((rc = addr_port(b, &ev->src, ev->src_port)) < 0 ||
@@ -186,6 +186,11 @@ static int write_table(struct ks_event_writer *w, const struct ks_event *ev)
     if (ev->code && (rc = ks_buf_printf(b, "%u ", ev->code)) < 0)
         return rc;
     if (ev->action.n && (rc = ks_buf_printf(b, "%.*s ", (int)ev->action.n, ev->action.p)) < 0)
+        return rc;
+    if (ev->logon_type && (rc = ks_buf_printf(b, "type %u ", ev->logon_type)) < 0)
+        return rc;
+    if (ev->src_host.n && ks_addr_is_set(&ev->src) &&
+        (rc = ks_buf_printf(b, "from %.*s ", (int)ev->src_host.n, ev->src_host.p)) < 0)
         return rc;
     if (ev->service.n && (rc = ks_buf_printf(b, "%.*s ", (int)ev->service.n, ev->service.p)) < 0)
         return rc;

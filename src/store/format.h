@@ -68,9 +68,12 @@
  *     U64     u8 e, then n x varint(v / 10^e)
  *     ADDR    n family bytes (0, 4, 6), then 4 bytes per IPv4 and 16 per IPv6 row
  *     STR     u8 width (1, 2 or 4), n ids of that width; id 0 is the empty string
+ *     STRR    a string column without dictionary (high cardinality: session, object):
+ *             n lengths (varint), then the n strings' bytes
  *     OFFSET  n x varint(zigzag(delta)), delta from the previous row (first from 0)
  *     BAGK    per row: varint nkeys, nkeys x varint key id (bag key dictionary)
- *     BAGV    per key of BAGK, in order: varint len, u8[len]
+ *     BAGV    the kvs of BAGK stably sorted by key id: all their lengths (varint), then all
+ *             their bytes
  *   Dictionary payload: count x { varint len, u8[len] }; entry 0 is "".
  *   Bloom filter of a group: 7 probes (h + i * (rotl(h, 32) | 1)) over addresses of src and dst
  *   (key xxh3(16 address bytes)) and string ids of user, src_host, dst_host, observer
@@ -123,6 +126,7 @@ enum ks_seg_ctype {
     KS_SEG_CT_OFFSET = 8,
     KS_SEG_CT_BAGK = 9,
     KS_SEG_CT_BAGV = 10,
+    KS_SEG_CT_STRR = 11,
 };
 
 #define KS_SEG_BLOOM_K 7

@@ -686,9 +686,9 @@ static void seg_res_free(struct seg_res *sr)
             ks_seg_rows_free(&sr->rows[g]);
         free(sr->rows);
     }
+    ks_seg_pfree(sr->r.pool, sr->m);
     if (sr->opened)
         ks_seg_reader_close(&sr->r);
-    free(sr->m);
     memset(sr, 0, sizeof(*sr));
 }
 
@@ -806,10 +806,13 @@ static bool row_matches(const struct ks_seg_rows *rows, uint32_t i, const struct
 static int push_match(struct seg_res *sr, int64_t ts, uint32_t g, uint32_t i)
 {
     if (sr->nm == sr->cap) {
-        size_t nc = sr->cap ? sr->cap * 2 : 256;
-        struct match *m = realloc(sr->m, sizeof(*m) * nc);
+        size_t nc = sr->cap ? sr->cap * 2 : 1024;
+        struct match *m = ks_seg_palloc(sr->r.pool, sizeof(*m) * nc);
         if (!m)
             return KS_ENOMEM;
+        if (sr->nm)
+            memcpy(m, sr->m, sizeof(*m) * sr->nm);
+        ks_seg_pfree(sr->r.pool, sr->m);
         sr->m = m;
         sr->cap = nc;
     }
@@ -818,8 +821,61 @@ static int push_match(struct seg_res *sr, int64_t ts, uint32_t g, uint32_t i)
 }
 
 /* Opens one segment and collects its matching rows, sorted by ts. */
+/* Sorts matches by (ts, group, row). Rows of a segment are sorted by (observer, ts), so the
+ * matches are a few ascending runs: merge them pairwise (qsort when there are many). */
+static int sort_matches(struct seg_res *sr)
+{
+    size_t n = sr->nm, nruns = 1;
+    for (size_t i = 1; i < n; i++)
+        nruns += sr->m[i].ts < sr->m[i - 1].ts;
+    if (nruns == 1)
+        return 0;
+    if (nruns > 256) {
+        qsort(sr->m, n, sizeof(*sr->m), cmp_match);
+        return 0;
+    }
+    size_t *starts = malloc(sizeof(*starts) * (nruns + 1));
+    struct match *tmp = ks_seg_palloc(sr->r.pool, sizeof(*tmp) * n);
+    if (!starts || !tmp) {
+        free(starts);
+        ks_seg_pfree(sr->r.pool, tmp);
+        return KS_ENOMEM;
+    }
+    size_t k = 0;
+    starts[k++] = 0;
+    for (size_t i = 1; i < n; i++)
+        if (sr->m[i].ts < sr->m[i - 1].ts)
+            starts[k++] = i;
+    starts[k] = n;
+    struct match *a = sr->m, *b = tmp;
+    while (nruns > 1) {
+        size_t out = 0, nr = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t i = starts[r], ie = starts[r + 1];
+            size_t j = r + 1 < nruns ? starts[r + 1] : ie, je = r + 1 < nruns ? starts[r + 2] : ie;
+            starts[nr++] = out;
+            while (i < ie && j < je)
+                b[out++] = cmp_match(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+            while (i < ie)
+                b[out++] = a[i++];
+            while (j < je)
+                b[out++] = a[j++];
+        }
+        starts[nr] = n;
+        nruns = nr;
+        struct match *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != sr->m)
+        memcpy(sr->m, a, sizeof(*a) * n);
+    free(starts);
+    ks_seg_pfree(sr->r.pool, tmp);
+    return 0;
+}
+
 static int collect(struct dir_store *s, const struct dir_seg *seg, const struct ks_query *q,
-                   struct seg_res *sr)
+                   struct ks_seg_pool *pool, struct seg_res *sr)
 {
     char path[4096];
     struct plan p;
@@ -831,6 +887,7 @@ static int collect(struct dir_store *s, const struct dir_seg *seg, const struct 
         return errno == ENOENT ? KS_ENOENT : KS_EIO;
     rc = ks_seg_reader_open_fd(&sr->r, fd, path);
     sr->opened = true;
+    sr->r.pool = pool;
     if (rc < 0)
         return rc;
     if (sr->r.footer_xxh != seg->footer_xxh || sr->r.nrows != seg->rows)
@@ -879,12 +936,7 @@ static int collect(struct dir_store *s, const struct dir_seg *seg, const struct 
             (rc = ks_seg_reader_dict(&sr->r, c, &d)) < 0)
             return rc;
     }
-    bool sorted = true;
-    for (size_t i = 1; i < sr->nm && sorted; i++)
-        sorted = sr->m[i - 1].ts <= sr->m[i].ts;
-    if (!sorted)
-        qsort(sr->m, sr->nm, sizeof(*sr->m), cmp_match);
-    return 0;
+    return sort_matches(sr);
 }
 
 static int cmp_seg_min(const void *a, const void *b)
@@ -896,16 +948,22 @@ static int cmp_seg_min(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* A k-way merge over segments opened lazily in min_ts order: a segment is opened (its matches
+ * collected) only once the next event to emit is not earlier than its min_ts, and released
+ * when exhausted. So only segments overlapping the current point in time are held, however
+ * the segments of the store overlap. */
 static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn, void *arg)
 {
     struct dir_store *s = (struct dir_store *)st;
     int rc = 0;
-    size_t n = 0;
+    size_t n = 0, next = 0, nact = 0;
     uint64_t emitted = 0;
-    const struct dir_seg **segs = malloc(sizeof(*segs) * (s->man.nsegs ? s->man.nsegs : 1));
-    struct seg_res *res = calloc(s->man.nsegs ? s->man.nsegs : 1, sizeof(*res));
+    size_t cap = s->man.nsegs ? s->man.nsegs : 1;
+    const struct dir_seg **segs = malloc(sizeof(*segs) * cap);
+    struct seg_res **act = calloc(cap, sizeof(*act));
     struct ks_kv *kv = malloc(sizeof(*kv) * KS_EVENT_MAX_BAG);
-    if (!segs || !res || !kv) {
+    struct ks_seg_pool pool = {0};
+    if (!segs || !act || !kv) {
         rc = KS_ENOMEM;
         goto out;
     }
@@ -915,50 +973,55 @@ static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn
         if (s->man.segs[i].max_ts >= q->from && s->man.segs[i].min_ts < q->to)
             segs[n++] = &s->man.segs[i];
     qsort(segs, n, sizeof(*segs), cmp_seg_min);
-    /* components of overlapping segments; each is collected, then merged by ts */
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        int64_t hi = segs[i]->max_ts;
-        while (j < n && segs[j]->min_ts <= hi) {
-            hi = KS_MAX(hi, segs[j]->max_ts);
-            j++;
-        }
-        for (size_t k = i; k < j; k++) {
-            int crc = collect(s, segs[k], q, &res[k]);
-            if (crc < 0) {
-                ks_log_error("store: %s/%s: %s; segment skipped", s->root, segs[k]->name,
-                             ks_strerror(crc));
-                seg_res_free(&res[k]);
+    for (;;) {
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < nact; k++)
+            if (best == SIZE_MAX || act[k]->m[act[k]->pos].ts < act[best]->m[act[best]->pos].ts)
+                best = k;
+        if (next < n && (best == SIZE_MAX || segs[next]->min_ts <= act[best]->m[act[best]->pos].ts)) {
+            struct seg_res *sr = calloc(1, sizeof(*sr));
+            if (!sr) {
+                rc = KS_ENOMEM;
+                goto out;
             }
+            int crc = collect(s, segs[next], q, &pool, sr);
+            if (crc < 0)
+                ks_log_error("store: %s/%s: %s; segment skipped", s->root, segs[next]->name,
+                             ks_strerror(crc));
+            next++;
+            if (crc < 0 || sr->nm == 0) {
+                seg_res_free(sr);
+                free(sr);
+            } else {
+                act[nact++] = sr;
+            }
+            continue;
         }
-        for (;;) {
-            size_t best = SIZE_MAX;
-            for (size_t k = i; k < j; k++)
-                if (res[k].pos < res[k].nm &&
-                    (best == SIZE_MAX || res[k].m[res[k].pos].ts < res[best].m[res[best].pos].ts))
-                    best = k;
-            if (best == SIZE_MAX)
-                break;
-            struct seg_res *sr = &res[best];
-            const struct match *m = &sr->m[sr->pos++];
-            struct ks_event ev;
-            ks_seg_rows_event(&sr->r, &sr->rows[m->grp], m->row, &ev, kv);
-            if ((rc = fn(arg, &ev)) != 0)
-                goto out;
-            if (q->limit && ++emitted >= q->limit)
-                goto out;
+        if (best == SIZE_MAX)
+            break;
+        struct seg_res *sr = act[best];
+        const struct match *m = &sr->m[sr->pos++];
+        struct ks_event ev;
+        ks_seg_rows_event(&sr->r, &sr->rows[m->grp], m->row, &ev, kv);
+        if ((rc = fn(arg, &ev)) != 0)
+            goto out;
+        if (q->limit && ++emitted >= q->limit)
+            goto out;
+        if (sr->pos == sr->nm) {
+            seg_res_free(sr);
+            free(sr);
+            act[best] = act[--nact];
         }
-        for (size_t k = i; k < j; k++)
-            seg_res_free(&res[k]);
-        i = j;
     }
 out:
-    if (res)
-        for (size_t k = 0; k < s->man.nsegs; k++)
-            seg_res_free(&res[k]);
-    free(res);
+    for (size_t k = 0; act && k < nact; k++) {
+        seg_res_free(act[k]);
+        free(act[k]);
+    }
+    free(act);
     free(segs);
     free(kv);
+    ks_seg_pool_free(&pool);
     return rc;
 }
 

@@ -185,6 +185,22 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
 
 /* ---------------------------------------------------------------- segment reader */
 
+/* A cache of freed decode buffers in power-of-two size classes, so a scan that decodes
+ * thousands of row groups reuses memory instead of faulting fresh pages in for every block.
+ * Bounded: at most KS_SEG_POOL_MAX_BYTES cached, buffers over KS_SEG_POOL_MAX_BUF never. */
+#define KS_SEG_POOL_MAX_BYTES ((size_t)256 << 20)
+#define KS_SEG_POOL_MAX_BUF ((size_t)16 << 20)
+struct ks_seg_pool {
+    void *head[48]; /* free list per size class */
+    size_t bytes;
+};
+
+/* Buffers carry their size in a hidden header: allocate with ks_seg_palloc(), release with
+ * ks_seg_pfree() (pool may be NULL: plain malloc/free). */
+void *ks_seg_palloc(struct ks_seg_pool *pool, size_t n);
+void ks_seg_pfree(struct ks_seg_pool *pool, void *p);
+void ks_seg_pool_free(struct ks_seg_pool *pool);
+
 struct ks_seg_dict {
     uint32_t count;
     uint8_t *raw;       /* the decompressed block the entries point into */
@@ -202,13 +218,19 @@ struct ks_seg_group {
 
 /* One decoded row group: arrays indexed by row, one per internal column (NULL: absent, zero). */
 struct ks_seg_rows {
+    struct ks_seg_pool *pool; /* set by ks_seg_reader_decode() from the reader */
     uint32_t rows;
     void *col[KS_SEG_NCOLS];
     uint32_t *bag_end;   /* rows entries: kv index after the row */
     uint32_t *bag_key;
     uint32_t *bag_voff, *bag_vlen;
     uint32_t nkv;
-    uint8_t *bag_raw;    /* decompressed BAGV payload the values point into */
+    uint8_t *keep[KS_SEG_NCOLS]; /* decompressed payloads that STRR and BAGV values point into */
+};
+
+/* A STRR value in a decoded group: a range of rows->keep[col]. */
+struct ks_seg_sref {
+    uint32_t off, len;
 };
 
 struct ks_seg_reader {
@@ -247,6 +269,9 @@ struct ks_seg_reader {
     int64_t *day_start;
     uint64_t *day_events;
     void *dctx;             /* ZSTD_DCtx */
+    uint8_t *cbuf;          /* compressed-block read buffer */
+    size_t ccap;
+    struct ks_seg_pool *pool; /* borrowed; may be NULL */
 };
 
 /* Opens a segment from a file (fd is taken over and closed by ks_seg_reader_close()) or from
@@ -260,8 +285,8 @@ int ks_seg_reader_dict(struct ks_seg_reader *r, unsigned col, const struct ks_se
 /* Returns the id of s in col's dictionary, -1 when absent, or a negative KS_E* below -1. */
 int64_t ks_seg_reader_find(struct ks_seg_reader *r, unsigned col, struct ks_sv s);
 int ks_seg_reader_load_index(struct ks_seg_reader *r);
-/* Decodes the columns of group g whose bit is set in mask (bit = internal column) into rows
- * (previous contents freed). */
+/* Decodes the columns of group g whose bit is set in mask (bit = internal column) into rows;
+ * rows must be empty or hold earlier columns of the same group. */
 int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
                          struct ks_seg_rows *rows);
 void ks_seg_rows_free(struct ks_seg_rows *rows);

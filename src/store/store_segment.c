@@ -43,7 +43,18 @@ static const uint8_t col_types[KS_SEG_NCOLS] = {
 };
 
 #define BAG_POS_CACHE 32
+#define DAY_NS (86400 * KS_NS_PER_SEC)
 
+#define pow10_tab_0 1u
+#define pow10_tab_1 10u
+#define pow10_tab_2 100u
+#define pow10_tab_3 1000u
+#define pow10_tab_4 10000u
+#define pow10_tab_5 100000u
+#define pow10_tab_6 1000000u
+#define pow10_tab_7 10000000u
+#define pow10_tab_8 100000000u
+#define pow10_tab_9 1000000000u
 static const uint64_t pow10_tab[10] = {1,         10,         100,        1000,      10000,
                                        100000,    1000000,    10000000,   100000000, 1000000000};
 
@@ -54,7 +65,17 @@ uint16_t ks_seg_col_id(unsigned col)
     return col < KS_F_COUNT ? (uint16_t)col : (uint16_t)(0x8000u + (col - KS_F_COUNT));
 }
 
-uint8_t ks_seg_col_type(unsigned col) { return col < KS_SEG_NCOLS ? col_types[col] : 0; }
+/* String columns of high cardinality are stored inline (STRR) instead of dictionary-encoded:
+ * a dictionary would be as large as the column, and every scan emitting a row of the segment
+ * would have to load it. */
+static inline uint8_t coltype(unsigned col)
+{
+    if (col == KS_F_session || col == KS_F_object)
+        return KS_SEG_CT_STRR;
+    return col_types[col];
+}
+
+uint8_t ks_seg_col_type(unsigned col) { return col < KS_SEG_NCOLS ? coltype(col) : 0; }
 
 int ks_seg_col_from_id(uint32_t id)
 {
@@ -68,7 +89,7 @@ int ks_seg_col_from_id(uint32_t id)
 bool ks_seg_col_has_dict(unsigned col)
 {
     return col < KS_SEG_NCOLS &&
-           (col_types[col] == KS_SEG_CT_STR || col_types[col] == KS_SEG_CT_BAGK);
+           (coltype(col) == KS_SEG_CT_STR || coltype(col) == KS_SEG_CT_BAGK);
 }
 
 uint64_t ks_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec)
@@ -76,13 +97,19 @@ uint64_t ks_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec)
     return ((uint64_t)rawlen << 32 | clen) ^ ((uint64_t)codec << 60);
 }
 
-uint64_t ks_seg_bloom_key_addr(const struct ks_addr *a) { return XXH3_64bits(a->b, 16); }
+/* Bloom keys are never 0 (0 marks an empty slot of the writer's distinct set). */
+uint64_t ks_seg_bloom_key_addr(const struct ks_addr *a)
+{
+    uint64_t h = XXH3_64bits(a->b, 16);
+    return h ? h : 1;
+}
 
 uint64_t ks_seg_bloom_key_id(unsigned col, uint32_t id)
 {
     uint8_t k[8];
     ks_put_le64(k, (uint64_t)ks_seg_col_id(col) << 32 | id);
-    return XXH3_64bits(k, 8);
+    uint64_t h = XXH3_64bits(k, 8);
+    return h ? h : 1;
 }
 
 static inline uint64_t rotl64(uint64_t x, unsigned r) { return (x << r) | (x >> (64 - r)); }
@@ -154,7 +181,7 @@ struct day_count {
 
 struct ks_seg_writer {
     uint32_t n, cap, target_rows, max_rows;
-    size_t bytes, target_bytes, max_bytes;
+    size_t bytes, target_bytes, max_bytes, row_bytes;
     void *col[KS_SEG_NCOLS];
     uint32_t *bag_end;
     uint32_t *kv_key, *kv_voff, *kv_vlen;
@@ -172,14 +199,16 @@ struct ks_seg_writer {
     uint64_t *set;
     uint32_t set_mask;
     uint64_t *keys;
+    uint64_t *bloom;
 };
 
 static size_t elem_size(unsigned col)
 {
-    switch (col_types[col]) {
+    switch (coltype(col)) {
     case KS_SEG_CT_TS:
     case KS_SEG_CT_U64:
     case KS_SEG_CT_OFFSET:
+    case KS_SEG_CT_STRR:
         return 8;
     case KS_SEG_CT_U8:
         return 1;
@@ -217,6 +246,7 @@ int ks_seg_writer_new(uint32_t target_rows, size_t target_bytes, struct ks_seg_w
         goto out;
     }
     w->max_rows = w->target_rows * 2;
+    w->row_bytes = row_bytes();
     w->max_bytes = w->target_bytes * 2;
     w->vals.max = w->max_bytes;
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
@@ -260,6 +290,7 @@ void ks_seg_writer_free(struct ks_seg_writer *w)
     free(w->perm);
     free(w->set);
     free(w->keys);
+    free(w->bloom);
     ZSTD_freeCCtx(w->cctx);
     free(w);
 }
@@ -366,7 +397,7 @@ int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev)
     int rc;
     if (w->n >= w->max_rows)
         return KS_ETOOBIG;
-    size_t add = row_bytes() + (size_t)ev->nbag * 12;
+    size_t add = w->row_bytes + (size_t)ev->nbag * 12;
     for (uint32_t k = 0; k < ev->nbag; k++) {
         if (ev->bag[k].val.n > KS_SEG_MAX_STRING || ev->bag[k].key.n > KS_SEG_MAX_STRING)
             return KS_ETOOBIG;
@@ -374,6 +405,9 @@ int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev)
     }
     if (ev->nbag > KS_EVENT_MAX_BAG)
         return KS_EINVAL;
+    if (ev->session.n > KS_SEG_MAX_STRING || ev->object.n > KS_SEG_MAX_STRING)
+        return KS_ETOOBIG;
+    add += ev->session.n + ev->object.n;
     if (w->bytes + add > w->max_bytes)
         return KS_ETOOBIG;
     if (w->n == w->cap && (rc = grow_rows(w)) < 0)
@@ -391,9 +425,18 @@ int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev)
 #define PUT_U64(name) ((uint64_t *)w->col[KS_F_##name])[i] = ev->name;
 #define PUT_ADDR(name) ((struct ks_addr *)w->col[KS_F_##name])[i] = ev->name;
 #define PUT_STR(name)                                                                              \
-    if ((rc = put_str(w, KS_F_##name, &w->last_id[KS_F_##name], ev->name,                          \
-                      &((uint32_t *)w->col[KS_F_##name])[i])) < 0)                                 \
-        return rc;
+    if (coltype(KS_F_##name) == KS_SEG_CT_STRR) {                                                  \
+        struct ks_sv v_ = ev->name;                                                                \
+        uint32_t *ref_ = &((uint32_t *)w->col[KS_F_##name])[2 * (size_t)i];                        \
+        ref_[0] = (uint32_t)w->vals.len;                                                           \
+        ref_[1] = (uint32_t)v_.n;                                                                  \
+        if (v_.n)                                                                                  \
+            memcpy(w->vals.p + w->vals.len, v_.p, v_.n);                                           \
+        w->vals.len += v_.n;                                                                       \
+    } else if ((rc = put_str(w, KS_F_##name, &w->last_id[KS_F_##name], ev->name,                   \
+                             &((uint32_t *)w->col[KS_F_##name])[i])) < 0) {                        \
+        return rc;                                                                                 \
+    }
 #define KS_EVENT_FIELD(name, type, ecs) PUT_##type(name)
 #include "event/event_fields.def"
 #undef KS_EVENT_FIELD
@@ -505,11 +548,33 @@ static int put_block(struct ks_seg_writer *w, struct ks_sbuf *out, const uint8_t
     return 0;
 }
 
+/* Division and divisibility by 10^e with constant divisors (multiply-shift, not div). */
+#define P10_CASES(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9)
+static inline uint64_t udiv10e(uint64_t v, unsigned e)
+{
+    switch (e) {
+#define X(k) case k: return v / (uint64_t)pow10_tab_##k;
+        P10_CASES(X)
+#undef X
+    }
+    return v;
+}
+
+static inline int64_t sdiv10e(int64_t v, unsigned e)
+{
+    switch (e) {
+#define X(k) case k: return v / (int64_t)pow10_tab_##k;
+        P10_CASES(X)
+#undef X
+    }
+    return v;
+}
+
 static unsigned pow10_divisor(const uint64_t *v, uint32_t n)
 {
     unsigned e = 9;
     for (uint32_t i = 0; i < n && e; i++)
-        while (e && v[i] % pow10_tab[e])
+        while (e && udiv10e(v[i], e) * pow10_tab[e] != v[i])
             e--;
     return e;
 }
@@ -520,9 +585,9 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
 {
     struct ks_sbuf *b = &w->raw;
     b->len = 0;
-    int rc;
+    int rc = 0;
     uint8_t *p;
-    switch (col_types[col]) {
+    switch (coltype(col)) {
     case KS_SEG_CT_TS: {
         const int64_t *ts = w->col[col];
         uint64_t *d = (uint64_t *)w->keys; /* scratch: n entries */
@@ -532,7 +597,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
             int64_t delta = (int64_t)((uint64_t)ts[perm[i]] - prev);
             prev = (uint64_t)ts[perm[i]];
             d[i] = (uint64_t)delta;
-            while (e && delta % (int64_t)pow10_tab[e])
+            while (e && sdiv10e(delta, e) * (int64_t)pow10_tab[e] != delta)
                 e--;
         }
         if ((rc = ks_sbuf_reserve(b, 1 + (size_t)n * 10)) < 0)
@@ -540,7 +605,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         p = b->p;
         *p++ = (uint8_t)e;
         for (uint32_t i = 0; i < n; i++)
-            p = ks_put_varint(p, ks_zigzag((int64_t)d[i] / (int64_t)pow10_tab[e]));
+            p = ks_put_varint(p, ks_zigzag(sdiv10e((int64_t)d[i], e)));
         break;
     }
     case KS_SEG_CT_U8: {
@@ -584,7 +649,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         p = b->p;
         *p++ = (uint8_t)e;
         for (uint32_t i = 0; i < n; i++)
-            p = ks_put_varint(p, d[i] / pow10_tab[e]);
+            p = ks_put_varint(p, udiv10e(d[i], e));
         break;
     }
     case KS_SEG_CT_OFFSET: {
@@ -646,6 +711,23 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         }
         break;
     }
+    case KS_SEG_CT_STRR: {
+        const uint32_t *ref = w->col[col];
+        size_t need = 0;
+        for (uint32_t i = 0; i < n; i++)
+            need += 5 + ref[2 * (size_t)perm[i] + 1];
+        if ((rc = ks_sbuf_reserve(b, need)) < 0)
+            return rc;
+        p = b->p;
+        for (uint32_t i = 0; i < n; i++)
+            p = ks_put_varint(p, ref[2 * (size_t)perm[i] + 1]);
+        for (uint32_t i = 0; i < n; i++) {
+            const uint32_t *r2 = &ref[2 * (size_t)perm[i]];
+            memcpy(p, w->vals.p + r2[0], r2[1]);
+            p += r2[1];
+        }
+        break;
+    }
     case KS_SEG_CT_BAGK: {
         size_t need = 0;
         for (uint32_t i = 0; i < n; i++) {
@@ -664,23 +746,45 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         break;
     }
     case KS_SEG_CT_BAGV: {
+        /* values grouped by key (a stable counting sort of the group's kvs by key id), all
+         * lengths first, then all bytes: each key's values end up side by side for zstd */
         size_t need = 0;
+        uint32_t total = 0, nkeys = ks_intern_count(w->dict[KS_SEG_COL_BAG_KEYS]);
         for (uint32_t i = 0; i < n; i++) {
             uint32_t r = perm[i], s = r ? w->bag_end[r - 1] : 0;
+            total += w->bag_end[r] - s;
             for (uint32_t k = s; k < w->bag_end[r]; k++)
                 need += 5 + w->kv_vlen[k];
         }
-        if ((rc = ks_sbuf_reserve(b, need)) < 0)
-            return rc;
-        p = b->p;
+        uint32_t *order = malloc(sizeof(*order) * (total ? total : 1));
+        uint32_t *cnt = calloc((size_t)nkeys + 1, sizeof(*cnt));
+        if (!order || !cnt || (rc = ks_sbuf_reserve(b, need)) < 0) {
+            free(order);
+            free(cnt);
+            return order && cnt ? rc : KS_ENOMEM;
+        }
         for (uint32_t i = 0; i < n; i++) {
             uint32_t r = perm[i], s = r ? w->bag_end[r - 1] : 0;
-            for (uint32_t k = s; k < w->bag_end[r]; k++) {
-                p = ks_put_varint(p, w->kv_vlen[k]);
-                memcpy(p, w->vals.p + w->kv_voff[k], w->kv_vlen[k]);
-                p += w->kv_vlen[k];
-            }
+            for (uint32_t k = s; k < w->bag_end[r]; k++)
+                cnt[w->kv_key[k] + 1]++;
         }
+        for (uint32_t k = 1; k <= nkeys; k++)
+            cnt[k] += cnt[k - 1];
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = perm[i], s = r ? w->bag_end[r - 1] : 0;
+            for (uint32_t k = s; k < w->bag_end[r]; k++)
+                order[cnt[w->kv_key[k]]++] = k;
+        }
+        p = b->p;
+        for (uint32_t j = 0; j < total; j++)
+            p = ks_put_varint(p, w->kv_vlen[order[j]]);
+        for (uint32_t j = 0; j < total; j++) {
+            uint32_t k = order[j];
+            memcpy(p, w->vals.p + w->kv_voff[k], w->kv_vlen[k]);
+            p += w->kv_vlen[k];
+        }
+        free(order);
+        free(cnt);
         break;
     }
     default:
@@ -690,20 +794,39 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     return 0;
 }
 
-/* Distinct-key set for sizing a group's bloom filter. Returns the number of distinct keys
- * collected in w->keys. */
-static uint32_t set_add(struct ks_seg_writer *w, uint32_t *nkeys, uint64_t key)
+/* Distinct-key set for sizing a group's bloom filter: open addressing over w->set, the keys
+ * also listed in w->keys (so clearing touches only used slots). Grows when half full. */
+static int set_grow(struct ks_seg_writer *w, uint32_t nkeys)
 {
-    key |= 1;
+    size_t slots = ((size_t)w->set_mask + 1) * 2;
+    uint64_t *ns = calloc(slots, sizeof(*ns));
+    if (!ns)
+        return KS_ENOMEM;
+    for (uint32_t k = 0; k < nkeys; k++) {
+        uint32_t i = (uint32_t)(w->keys[k] >> 20) & (uint32_t)(slots - 1);
+        while (ns[i])
+            i = (i + 1) & (uint32_t)(slots - 1);
+        ns[i] = w->keys[k];
+    }
+    free(w->set);
+    w->set = ns;
+    w->set_mask = (uint32_t)(slots - 1);
+    return 0;
+}
+
+static inline int set_add(struct ks_seg_writer *w, uint32_t *nkeys, uint64_t key)
+{
     uint32_t i = (uint32_t)(key >> 20) & w->set_mask;
     while (w->set[i]) {
         if (w->set[i] == key)
-            return *nkeys;
+            return 0;
         i = (i + 1) & w->set_mask;
     }
     w->set[i] = key;
     w->keys[(*nkeys)++] = key;
-    return *nkeys;
+    if ((uint64_t)*nkeys * 2 > (uint64_t)w->set_mask + 1)
+        return set_grow(w, *nkeys);
+    return 0;
 }
 
 static void set_clear(struct ks_seg_writer *w, uint32_t nkeys)
@@ -723,36 +846,41 @@ static const unsigned bloom_str_cols[] = {KS_F_user, KS_F_src_host, KS_F_dst_hos
 static int build_bloom(struct ks_seg_writer *w, const uint32_t *perm, uint32_t n,
                        struct ks_sbuf *index, uint32_t *words)
 {
-    uint32_t nkeys = 0;
+    uint32_t nkeys = 0, prev[KS_ARRAY_LEN(bloom_str_cols)] = {0};
+    int rc = 0;
     const struct ks_addr *src = w->col[KS_F_src], *dst = w->col[KS_F_dst];
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t r = perm[i];
         if (src[r].family)
-            set_add(w, &nkeys, ks_seg_bloom_key_addr(&src[r]));
-        if (dst[r].family)
-            set_add(w, &nkeys, ks_seg_bloom_key_addr(&dst[r]));
-        for (unsigned c = 0; c < KS_ARRAY_LEN(bloom_str_cols); c++) {
+            rc = set_add(w, &nkeys, ks_seg_bloom_key_addr(&src[r]));
+        if (dst[r].family && rc == 0)
+            rc = set_add(w, &nkeys, ks_seg_bloom_key_addr(&dst[r]));
+        for (unsigned c = 0; c < KS_ARRAY_LEN(bloom_str_cols) && rc == 0; c++) {
             uint32_t id = ((const uint32_t *)w->col[bloom_str_cols[c]])[r];
-            if (id)
-                set_add(w, &nkeys, ks_seg_bloom_key_id(bloom_str_cols[c], id));
+            if (id && id != prev[c]) /* runs of one id (rows are sorted by observer) */
+                rc = set_add(w, &nkeys, ks_seg_bloom_key_id(bloom_str_cols[c], id));
+            prev[c] = id;
         }
+    }
+    if (rc < 0) {
+        set_clear(w, nkeys);
+        return rc;
     }
     uint64_t bits = 64;
     while (bits < (uint64_t)nkeys * 10)
         bits *= 2;
     uint32_t nw = (uint32_t)(bits / 64);
-    int rc = ks_sbuf_reserve(index, (size_t)nw * 8);
-    if (rc < 0)
-        return rc;
-    uint64_t *wd = calloc(nw, sizeof(*wd));
-    if (!wd)
-        return KS_ENOMEM;
+    if ((rc = ks_sbuf_reserve(index, (size_t)nw * 8)) < 0 || !(w->bloom = realloc(w->bloom, (size_t)nw * 8))) {
+        set_clear(w, nkeys);
+        return rc < 0 ? rc : KS_ENOMEM;
+    }
+    uint64_t *wd = w->bloom;
+    memset(wd, 0, (size_t)nw * 8);
     for (uint32_t k = 0; k < nkeys; k++)
-        bloom_set(wd, nw, w->keys[k] & ~(uint64_t)1);
+        bloom_set(wd, nw, w->keys[k]);
     for (uint32_t k = 0; k < nw; k++)
         ks_put_le64(index->p + index->len + (size_t)k * 8, wd[k]);
     index->len += (size_t)nw * 8;
-    free(wd);
     *words = nw;
     set_clear(w, nkeys);
     return 0;
@@ -816,14 +944,12 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
         return rc;
     /* scratch sized for one group: keys (distinct set + u64 staging), the set */
     size_t nkeys_max = (size_t)KS_SEG_GROUP_ROWS * (2 + KS_ARRAY_LEN(bloom_str_cols));
-    uint32_t set_slots = 1024;
-    while (set_slots < nkeys_max * 2)
-        set_slots *= 2;
     if (!w->keys)
         w->keys = malloc(sizeof(*w->keys) * nkeys_max);
-    if (!w->set)
-        w->set = calloc(set_slots, sizeof(*w->set));
-    w->set_mask = set_slots - 1;
+    if (!w->set) {
+        w->set = calloc(65536, sizeof(*w->set));
+        w->set_mask = 65535;
+    }
     gm = calloc(ngroups, sizeof(*gm));
     uint32_t nds = ks_intern_count(w->dict[KS_F_dataset]);
     ds_count = calloc(nds, sizeof(*ds_count));
@@ -858,6 +984,11 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
             m->kind_mask |= kind[r] < 32 ? 1u << kind[r] : 0;
             kinds[kind[r]]++;
             ds_count[dsid[r]]++;
+            if (ndays && ts[r] >= days[ndays - 1].day &&
+                (uint64_t)ts[r] - (uint64_t)days[ndays - 1].day < (uint64_t)DAY_NS) {
+                days[ndays - 1].n++;
+                continue;
+            }
             int64_t day = ks_seg_day_start(ts[r]);
             if (!ndays || days[ndays - 1].day != day) {
                 size_t k = 0;
@@ -931,7 +1062,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
     rc = sb_u32(&foot, KS_SEG_NCOLS);
     for (unsigned c = 0; c < KS_SEG_NCOLS && rc == 0; c++) {
         rc = sb_u16(&foot, ks_seg_col_id(c));
-        rc = rc ? rc : sb_u8(&foot, col_types[c]);
+        rc = rc ? rc : sb_u8(&foot, coltype(c));
         rc = rc ? rc : sb_u8(&foot, 0);
     }
     rc = rc ? rc : sb_u64(&foot, n);

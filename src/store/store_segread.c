@@ -18,6 +18,14 @@
 
 #include "store/store_int.h"
 
+/* Fuzz builds that define this skip checksum comparisons so the fuzzer reaches the decoders
+ * (the libFuzzer convention); release and test builds always check. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define CHECKSUM_BAD(a, b) ((void)(a), (void)(b), 0)
+#else
+#define CHECKSUM_BAD(a, b) ((a) != (b))
+#endif
+
 static const uint64_t pow10_tab[10] = {1,         10,         100,        1000,      10000,
                                        100000,    1000000,    10000000,   100000000, 1000000000};
 
@@ -44,8 +52,61 @@ static int read_at(struct ks_seg_reader *r, uint64_t off, void *buf, size_t n)
     return 0;
 }
 
-/* Reads, checks and decompresses the block at off/len. OUT *out (malloc'd, caller frees),
- * *rawlen. */
+/* Buffer header: the size class, and the free-list link while cached. */
+#define POOL_HDR 16
+
+void *ks_seg_palloc(struct ks_seg_pool *pool, size_t n)
+{
+    unsigned cls = 6;
+    while (cls < 47 && ((size_t)1 << cls) < n)
+        cls++;
+    if (((size_t)1 << cls) < n)
+        return NULL;
+    uint8_t *h;
+    if (pool && (h = pool->head[cls])) {
+        memcpy(&pool->head[cls], h + 8, sizeof(void *));
+        pool->bytes -= (size_t)1 << cls;
+        return h + POOL_HDR;
+    }
+    if (!(h = malloc(POOL_HDR + ((size_t)1 << cls))))
+        return NULL;
+    *(uint32_t *)h = cls;
+    return h + POOL_HDR;
+}
+
+void ks_seg_pfree(struct ks_seg_pool *pool, void *p)
+{
+    if (!p)
+        return;
+    uint8_t *h = (uint8_t *)p - POOL_HDR;
+    unsigned cls = *(uint32_t *)h;
+    size_t cap = (size_t)1 << cls;
+    if (pool && cap <= KS_SEG_POOL_MAX_BUF && pool->bytes + cap <= KS_SEG_POOL_MAX_BYTES) {
+        memcpy(h + 8, &pool->head[cls], sizeof(void *));
+        pool->head[cls] = h;
+        pool->bytes += cap;
+        return;
+    }
+    free(h);
+}
+
+void ks_seg_pool_free(struct ks_seg_pool *pool)
+{
+    for (unsigned c = 0; c < KS_ARRAY_LEN(pool->head); c++) {
+        uint8_t *h = pool->head[c];
+        while (h) {
+            uint8_t *next;
+            memcpy(&next, h + 8, sizeof(void *));
+            free(h);
+            h = next;
+        }
+        pool->head[c] = NULL;
+    }
+    pool->bytes = 0;
+}
+
+/* Reads, checks and decompresses the block at off/len. OUT *out (caller frees with
+ * ks_seg_pfree(r->pool, ...)), *rawlen. */
 static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8_t **out,
                       uint32_t *rawlen)
 {
@@ -53,47 +114,51 @@ static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8
     *rawlen = 0;
     if (len < KS_SEG_BLOCK_HDR)
         return KS_ECORRUPT;
-    uint8_t *buf = malloc(len), *raw = NULL;
-    if (!buf)
-        return KS_ENOMEM;
+    if (off > r->size || len > r->size - off)
+        return KS_ECORRUPT;
+    if (r->ccap < len) {
+        uint8_t *nb = realloc(r->cbuf, len);
+        if (!nb)
+            return KS_ENOMEM;
+        r->cbuf = nb;
+        r->ccap = len;
+    }
+    uint8_t *buf = r->cbuf, *raw = NULL;
     int rc = read_at(r, off, buf, len);
     if (rc < 0)
-        goto out;
+        return rc;
     uint32_t clen = ks_get_le32(buf), rl = ks_get_le32(buf + 4), codec = ks_get_le32(buf + 8);
-    rc = KS_ECORRUPT;
     if (clen != len - KS_SEG_BLOCK_HDR || rl > KS_SEG_MAX_BLOCK || codec > KS_SEG_CODEC_ZSTD)
-        goto out;
-    if (XXH64(buf + KS_SEG_BLOCK_HDR, clen, ks_seg_block_seed(clen, rl, codec)) !=
-        ks_get_le64(buf + 12))
-        goto out;
+        return KS_ECORRUPT;
+    if (CHECKSUM_BAD(XXH64(buf + KS_SEG_BLOCK_HDR, clen, ks_seg_block_seed(clen, rl, codec)),
+                     ks_get_le64(buf + 12)))
+        return KS_ECORRUPT;
+    if (codec == KS_SEG_CODEC_RAW && rl != clen)
+        return KS_ECORRUPT;
+    if (codec == KS_SEG_CODEC_ZSTD) {
+        unsigned long long fcs = ZSTD_getFrameContentSize(buf + KS_SEG_BLOCK_HDR, clen);
+        if (fcs != rl)
+            return KS_ECORRUPT;
+    }
+    if (!(raw = ks_seg_palloc(r->pool, rl)))
+        return KS_ENOMEM;
     if (codec == KS_SEG_CODEC_RAW) {
-        if (rl != clen)
-            goto out;
-        memmove(buf, buf + KS_SEG_BLOCK_HDR, clen);
-        *out = buf;
-        *rawlen = rl;
-        return 0;
+        if (rl)
+            memcpy(raw, buf + KS_SEG_BLOCK_HDR, rl);
+    } else {
+        if (!r->dctx && !(r->dctx = ZSTD_createDCtx())) {
+            ks_seg_pfree(r->pool, raw);
+            return KS_ENOMEM;
+        }
+        size_t d = ZSTD_decompressDCtx(r->dctx, raw, rl, buf + KS_SEG_BLOCK_HDR, clen);
+        if (ZSTD_isError(d) || d != rl) {
+            ks_seg_pfree(r->pool, raw);
+            return KS_ECORRUPT;
+        }
     }
-    raw = malloc(rl ? rl : 1);
-    if (!raw) {
-        rc = KS_ENOMEM;
-        goto out;
-    }
-    if (!r->dctx && !(r->dctx = ZSTD_createDCtx())) {
-        rc = KS_ENOMEM;
-        goto out;
-    }
-    size_t d = ZSTD_decompressDCtx(r->dctx, raw, rl, buf + KS_SEG_BLOCK_HDR, clen);
-    if (ZSTD_isError(d) || d != rl)
-        goto out;
-    free(buf);
     *out = raw;
     *rawlen = rl;
     return 0;
-out:
-    free(buf);
-    free(raw);
-    return rc;
 }
 
 static int add_block_ref(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint32_t *cap)
@@ -279,7 +344,7 @@ static int open_common(struct ks_seg_reader *r)
         return KS_ENOMEM;
     if ((rc = read_at(r, r->footer_off, r->footer, r->footer_len)) < 0)
         return rc;
-    if (XXH64(r->footer, r->footer_len, 0) != r->footer_xxh)
+    if (CHECKSUM_BAD(XXH64(r->footer, r->footer_len, 0), r->footer_xxh))
         return KS_ECORRUPT;
     return parse_footer(r);
 }
@@ -315,7 +380,7 @@ void ks_seg_reader_close(struct ks_seg_reader *r)
     free(r->file_col_id);
     free(r->file_col_type);
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-        free(r->dict[c].raw);
+        ks_seg_pfree(r->pool, r->dict[c].raw);
         free(r->dict[c].start);
         free(r->dict[c].len);
     }
@@ -332,6 +397,7 @@ void ks_seg_reader_close(struct ks_seg_reader *r)
     free(r->day_start);
     free(r->day_events);
     ZSTD_freeDCtx(r->dctx);
+    free(r->cbuf);
     memset(r, 0, sizeof(*r));
     r->fd = -1;
 }
@@ -376,7 +442,7 @@ int ks_seg_reader_dict(struct ks_seg_reader *r, unsigned col, const struct ks_se
     *out = d;
     return 0;
 out:
-    free(d->raw);
+    ks_seg_pfree(r->pool, d->raw);
     free(d->start);
     free(d->len);
     memset(d, 0, sizeof(*d));
@@ -407,24 +473,24 @@ int ks_seg_reader_load_index(struct ks_seg_reader *r)
     if (rc < 0)
         return rc;
     if (rl % 8) {
-        free(raw);
+        ks_seg_pfree(r->pool, raw);
         return KS_ECORRUPT;
     }
     uint32_t nw = rl / 8;
     for (uint32_t g = 0; g < r->ngroups; g++) {
         if (r->groups[g].bloom_off > nw || r->groups[g].bloom_words > nw - r->groups[g].bloom_off) {
-            free(raw);
+            ks_seg_pfree(r->pool, raw);
             return KS_ECORRUPT;
         }
     }
     uint64_t *w = malloc(sizeof(*w) * (nw ? nw : 1));
     if (!w) {
-        free(raw);
+        ks_seg_pfree(r->pool, raw);
         return KS_ENOMEM;
     }
     for (uint32_t i = 0; i < nw; i++)
         w[i] = ks_get_le64(raw + (size_t)i * 8);
-    free(raw);
+    ks_seg_pfree(r->pool, raw);
     r->index = w;
     r->index_words = nw;
     return 0;
@@ -432,14 +498,17 @@ int ks_seg_reader_load_index(struct ks_seg_reader *r)
 
 void ks_seg_rows_free(struct ks_seg_rows *rows)
 {
+    struct ks_seg_pool *pool = rows->pool;
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++)
-        free(rows->col[c]);
-    free(rows->bag_end);
-    free(rows->bag_key);
-    free(rows->bag_voff);
-    free(rows->bag_vlen);
-    free(rows->bag_raw);
+        ks_seg_pfree(pool, rows->col[c]);
+    ks_seg_pfree(pool, rows->bag_end);
+    ks_seg_pfree(pool, rows->bag_key);
+    ks_seg_pfree(pool, rows->bag_voff);
+    ks_seg_pfree(pool, rows->bag_vlen);
+    for (unsigned c = 0; c < KS_SEG_NCOLS; c++)
+        ks_seg_pfree(pool, rows->keep[c]);
     memset(rows, 0, sizeof(*rows));
+    rows->pool = pool;
 }
 
 static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t base,
@@ -450,7 +519,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     void *arr = NULL;
     switch (t) {
     case KS_SEG_CT_TS: {
-        int64_t *v = malloc(sizeof(*v) * n);
+        int64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -466,7 +535,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     }
     case KS_SEG_CT_U8: {
         const uint8_t *p = ks_cur_take(&c, n);
-        uint8_t *v = malloc(n);
+        uint8_t *v = ks_seg_palloc(rows->pool, n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -476,7 +545,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     }
     case KS_SEG_CT_U16: {
         const uint8_t *p = ks_cur_take(&c, (size_t)n * 2);
-        uint16_t *v = malloc(sizeof(*v) * n);
+        uint16_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -485,7 +554,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_U32: {
-        uint32_t *v = malloc(sizeof(*v) * n);
+        uint32_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -498,7 +567,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_U64: {
-        uint64_t *v = malloc(sizeof(*v) * n);
+        uint64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -510,7 +579,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_OFFSET: {
-        uint64_t *v = malloc(sizeof(*v) * n);
+        uint64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -522,9 +591,10 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_ADDR: {
-        struct ks_addr *v = calloc(n, sizeof(*v));
+        struct ks_addr *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
+        memset(v, 0, sizeof(*v) * n);
         arr = v;
         const uint8_t *fam = ks_cur_take(&c, n);
         for (uint32_t i = 0; fam && i < n; i++) {
@@ -547,7 +617,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_STR: {
-        uint32_t *v = malloc(sizeof(*v) * n);
+        uint32_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -565,17 +635,44 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         }
         break;
     }
+    case KS_SEG_CT_STRR: {
+        struct ks_seg_sref *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        if (!v)
+            return KS_ENOMEM;
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t l = ks_cur_varint(&c);
+            if (c.bad || l > (uint64_t)(c.end - c.p)) {
+                ks_seg_pfree(rows->pool, v);
+                return KS_ECORRUPT;
+            }
+            v[i].len = (uint32_t)l;
+            total += l;
+        }
+        if (total != (uint64_t)(c.end - c.p)) {
+            ks_seg_pfree(rows->pool, v);
+            return KS_ECORRUPT;
+        }
+        uint32_t pos = (uint32_t)(c.p - raw);
+        for (uint32_t i = 0; i < n; i++) {
+            v[i].off = pos;
+            pos += v[i].len;
+        }
+        ks_seg_pfree(rows->pool, rows->col[col]);
+        rows->col[col] = v;
+        return 1; /* caller keeps raw */
+    }
     case KS_SEG_CT_BAGK: {
-        uint32_t *end = malloc(sizeof(*end) * n);
+        uint32_t *end = ks_seg_palloc(rows->pool, sizeof(*end) * n);
         if (!end)
             return KS_ENOMEM;
-        free(rows->bag_end);
-        free(rows->bag_key);
+        ks_seg_pfree(rows->pool, rows->bag_end);
+        ks_seg_pfree(rows->pool, rows->bag_key);
         rows->bag_end = end;
         rows->bag_key = NULL;
         rows->nkv = 0;
         /* at most one key per remaining byte */
-        uint32_t *keys = malloc(sizeof(*keys) * (rl ? rl : 1));
+        uint32_t *keys = ks_seg_palloc(rows->pool, sizeof(*keys) * (rl ? rl : 1));
         if (!keys)
             return KS_ENOMEM;
         rows->bag_key = keys;
@@ -598,37 +695,62 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         return 0;
     }
     case KS_SEG_CT_BAGV: {
-        if (!rows->bag_end)
+        /* the writer grouped values by key id (stable): recompute that order from BAGK */
+        if (!rows->bag_end || !rows->bag_key)
             return KS_ECORRUPT;
-        uint32_t nkv = rows->nkv;
-        free(rows->bag_voff);
-        free(rows->bag_vlen);
-        rows->bag_voff = malloc(sizeof(uint32_t) * (nkv ? nkv : 1));
-        rows->bag_vlen = malloc(sizeof(uint32_t) * (nkv ? nkv : 1));
-        if (!rows->bag_voff || !rows->bag_vlen)
-            return KS_ENOMEM;
+        uint32_t nkv = rows->nkv, nkeys = r->dict_count[KS_SEG_COL_BAG_KEYS];
+        ks_seg_pfree(rows->pool, rows->bag_voff);
+        ks_seg_pfree(rows->pool, rows->bag_vlen);
+        rows->bag_voff = ks_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
+        rows->bag_vlen = ks_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
+        uint32_t *order = ks_seg_palloc(rows->pool, sizeof(*order) * (nkv ? nkv : 1));
+        uint32_t *cnt = ks_seg_palloc(rows->pool, sizeof(*cnt) * ((size_t)nkeys + 1));
+        if (cnt)
+            memset(cnt, 0, sizeof(*cnt) * ((size_t)nkeys + 1));
+        int rc = KS_ENOMEM;
+        if (!rows->bag_voff || !rows->bag_vlen || !order || !cnt)
+            goto bagv_out;
+        rc = KS_ECORRUPT;
         for (uint32_t k = 0; k < nkv; k++) {
-            uint64_t l = ks_cur_varint(&c);
-            const uint8_t *p = ks_cur_take(&c, (size_t)l);
-            if (c.bad)
-                return KS_ECORRUPT;
-            rows->bag_voff[k] = (uint32_t)(p - raw);
-            rows->bag_vlen[k] = (uint32_t)l;
+            if (rows->bag_key[k] >= nkeys)
+                goto bagv_out;
+            cnt[rows->bag_key[k] + 1]++;
         }
-        if (c.p != c.end)
-            return KS_ECORRUPT;
-        return 1; /* caller keeps raw */
+        for (uint32_t k = 1; k <= nkeys; k++)
+            cnt[k] += cnt[k - 1];
+        for (uint32_t k = 0; k < nkv; k++)
+            order[cnt[rows->bag_key[k]]++] = k;
+        uint64_t total = 0;
+        for (uint32_t j = 0; j < nkv; j++) {
+            uint64_t l = ks_cur_varint(&c);
+            if (c.bad || l > (uint64_t)(c.end - c.p))
+                goto bagv_out;
+            rows->bag_vlen[order[j]] = (uint32_t)l;
+            total += l;
+        }
+        if (total != (uint64_t)(c.end - c.p))
+            goto bagv_out;
+        uint32_t pos = (uint32_t)(c.p - raw);
+        for (uint32_t j = 0; j < nkv; j++) {
+            rows->bag_voff[order[j]] = pos;
+            pos += rows->bag_vlen[order[j]];
+        }
+        rc = 1; /* caller keeps raw */
+    bagv_out:
+        ks_seg_pfree(rows->pool, order);
+        ks_seg_pfree(rows->pool, cnt);
+        return rc;
     }
     default:
         return KS_ECORRUPT;
     }
     if (c.bad || c.p != c.end)
         goto bad;
-    free(rows->col[col]);
+    ks_seg_pfree(rows->pool, rows->col[col]);
     rows->col[col] = arr;
     return 0;
 bad:
-    free(arr);
+    ks_seg_pfree(rows->pool, arr);
     return KS_ECORRUPT;
 }
 
@@ -638,6 +760,10 @@ int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
     if (g >= r->ngroups)
         return KS_EINVAL;
     const struct ks_seg_group *gr = &r->groups[g];
+    if (rows->pool != r->pool) {
+        ks_seg_rows_free(rows);
+        rows->pool = r->pool;
+    }
     if (rows->rows != gr->rows) {
         ks_seg_rows_free(rows);
         rows->rows = gr->rows;
@@ -657,11 +783,11 @@ int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
             return rc;
         rc = decode_col(r, col, gr->rows, gr->min_ts, raw, rl, rows);
         if (rc == 1) {
-            free(rows->bag_raw);
-            rows->bag_raw = raw;
+            ks_seg_pfree(r->pool, rows->keep[col]);
+            rows->keep[col] = raw;
             continue;
         }
-        free(raw);
+        ks_seg_pfree(r->pool, raw);
         if (rc < 0)
             return rc;
     }
@@ -674,6 +800,14 @@ static struct ks_sv dict_sv(const struct ks_seg_reader *r, unsigned col, uint32_
     if (!r->dict_loaded[col] || id >= d->count || id == 0)
         return ks_sv_make("", 0);
     return ks_sv_make((const char *)d->raw + d->start[id], d->len[id]);
+}
+
+static struct ks_sv strr_sv(const struct ks_seg_rows *rows, unsigned col, uint32_t i)
+{
+    if (!rows->col[col] || !rows->keep[col])
+        return ks_sv_make("", 0);
+    const struct ks_seg_sref *v = &((const struct ks_seg_sref *)rows->col[col])[i];
+    return ks_sv_make((const char *)rows->keep[col] + v->off, v->len);
 }
 
 void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, uint32_t i,
@@ -692,8 +826,11 @@ void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, 
     if (rows->col[KS_F_##name])                                                                    \
         ev->name = ((struct ks_addr *)rows->col[KS_F_##name])[i];
 #define GET_STR(name)                                                                              \
-    ev->name = dict_sv(r, KS_F_##name,                                                             \
-                       rows->col[KS_F_##name] ? ((uint32_t *)rows->col[KS_F_##name])[i] : 0);
+    if (ks_seg_col_type(KS_F_##name) == KS_SEG_CT_STRR)                                            \
+        ev->name = strr_sv(rows, KS_F_##name, i);                                                  \
+    else                                                                                           \
+        ev->name = dict_sv(r, KS_F_##name,                                                         \
+                           rows->col[KS_F_##name] ? ((uint32_t *)rows->col[KS_F_##name])[i] : 0);
 #define KS_EVENT_FIELD(name, type, ecs) GET_##type(name)
 #include "event/event_fields.def"
 #undef KS_EVENT_FIELD
@@ -702,12 +839,13 @@ void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, 
     if (rows->col[KS_SEG_COL_OFFSET])
         ev->offset = ((uint64_t *)rows->col[KS_SEG_COL_OFFSET])[i];
     ev->bag = kv;
-    if (rows->bag_end && rows->bag_voff) {
+    if (rows->bag_end && rows->bag_voff && rows->keep[KS_SEG_COL_BAG_VALS]) {
         uint32_t s = i ? rows->bag_end[i - 1] : 0, e = rows->bag_end[i];
         for (uint32_t k = s; k < e && ev->nbag < KS_EVENT_MAX_BAG; k++) {
             kv[ev->nbag].key = dict_sv(r, KS_SEG_COL_BAG_KEYS, rows->bag_key[k]);
             kv[ev->nbag].val =
-                ks_sv_make((const char *)rows->bag_raw + rows->bag_voff[k], rows->bag_vlen[k]);
+                ks_sv_make((const char *)rows->keep[KS_SEG_COL_BAG_VALS] + rows->bag_voff[k],
+                           rows->bag_vlen[k]);
             ev->nbag++;
         }
     }
@@ -749,7 +887,7 @@ int ks_seg_reader_verify(struct ks_seg_reader *r, uint64_t *events)
         uint32_t rl;
         if ((rc = load_block(r, r->block_off[i], r->block_len[i], &raw, &rl)) < 0)
             goto out;
-        free(raw);
+        ks_seg_pfree(r->pool, raw);
     }
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
         const struct ks_seg_dict *d;

@@ -4,12 +4,15 @@
  * hashing, addresses and prefixes, number and time parsing, the JSON reader and logging.
  * Parsers are tested from tables of good inputs with expected results and bad_inputs[] tables.
  */
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include "core/core.h"
 #include "testutil.h"
@@ -61,7 +64,7 @@ static void test_utf8(void **state)
     static const char *good[] = {
         "", "plain ascii that is longer than eight bytes", "caf\xc3\xa9", "\xe2\x82\xac",
         "\xf0\x9f\x98\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xf4\x8f\xbf\xbf",
-        "12345678\xc3\xa9" "12345678",
+        ("12345678\xc3\xa9" "12345678"),
     };
     static const char *bad_inputs[] = {
         "\x80", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80" /* surrogate */,
@@ -561,6 +564,7 @@ static void test_numbers(void **state)
         {"123456789012345678901234567890e-10", 123456789012345678901234567890e-10},
         {"1e400", HUGE_VAL},
         {"0.30000000000000004", 0.30000000000000004},
+        {"46.759319687447761", 46.759319687447761}, /* 17 digits: needs the slow path */
     };
     for (size_t i = 0; i < KS_ARRAY_LEN(dbl); i++) {
         double v = -99;
@@ -894,6 +898,10 @@ static void test_json_good(void **state)
     check_doc("{}", NULL, 0);
     check_doc(" \t\r\n{ } \n", NULL, 0);
     {
+        const struct want_field w[] = {{"a", KS_JSON_NUMBER, "1", 0}};
+        check_doc("\xEF\xBB\xBF{\"a\":1}", w, 1);
+    }
+    {
         const struct want_field w[] = {
             {"a", KS_JSON_STRING, "x", 0},  {"b", KS_JSON_NUMBER, "-1.5e+3", 0},
             {"c", KS_JSON_BOOL, "true", 0}, {"d", KS_JSON_BOOL, "false", 0},
@@ -1015,6 +1023,8 @@ static void test_json_bad(void **state)
         {"{\"a\":1}x", KS_EFORMAT},
         {"{\"a\":1}{}", KS_EFORMAT},
         {"{\"a\":1} \n x", KS_EFORMAT},
+        {"\xEF\xBB{\"a\":1}", KS_EFORMAT},
+        {"{\"a\":1}\xEF\xBB\xBF", KS_EFORMAT},
         {"{\"a\":1}\0", KS_EFORMAT},
     };
     struct ks_json_doc *d = malloc(sizeof(*d));
@@ -1038,6 +1048,11 @@ static void test_json_bad(void **state)
     assert_int_equal(d->err_off, 7);
     assert_int_equal(JPARSE(d, "{\"a\":tru}"), KS_EFORMAT);
     assert_int_equal(d->err_off, 5);
+    assert_int_equal(JPARSE(d, "{\"a\":\"tab\there\"}"), KS_EFORMAT);
+    assert_string_equal(d->err, "control character in string");
+    assert_int_equal(d->err_off, 9);
+    assert_int_equal(JPARSE(d, "{\"a\":\"\\x\"}"), KS_EFORMAT);
+    assert_string_equal(d->err, "bad escape");
     /* A good parse after a bad one clears the error. */
     assert_int_equal(JPARSE(d, "{\"a\":1}"), 0);
     assert_null(d->err);
@@ -1171,6 +1186,70 @@ static void test_json_windows_sample(void **state)
     free(d);
 }
 
+/* Reads the first entry of a zip archive into a malloc'd buffer. */
+static char *read_zip_first(const char *path, size_t *len)
+{
+    int err = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &err);
+    assert_non_null(z);
+    zip_stat_t st;
+    assert_int_equal(zip_stat_index(z, 0, 0, &st), 0);
+    char *buf = malloc(st.size + 1);
+    assert_non_null(buf);
+    zip_file_t *f = zip_fopen_index(z, 0, 0);
+    assert_non_null(f);
+    assert_int_equal(zip_fread(f, buf, st.size), (zip_int64_t)st.size);
+    zip_fclose(f);
+    zip_close(z);
+    buf[st.size] = '\0';
+    *len = st.size;
+    return buf;
+}
+
+/* Every line of a real Mordor (NXLog JSON) export parses, and its timestamps parse too. */
+static void test_json_mordor(void **state)
+{
+    (void)state;
+    char path[4096];
+    KS_NEED_DATA(path, "OTRF+Security-Datasets/datasets/atomic/windows/lateral_movement/host/"
+                       "empire_psexec_dcerpc_tcp_svcctl.zip");
+    size_t len;
+    char *buf = read_zip_first(path, &len);
+    struct ks_json_doc *d = malloc(sizeof(*d));
+    ks_json_doc_init(d, 1 << 20);
+    size_t lines = 0, newlines = 0;
+    for (size_t i = 0; i < len; i++)
+        newlines += buf[i] == '\n';
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n > 0) {
+            lines++;
+            if (ks_json_parse(d, p, n) != 0)
+                fail_msg("line %zu: %s at %zu", lines, d->err, d->err_off);
+            const struct ks_json_field *f = ks_json_get(d, "EventID");
+            assert_non_null(f);
+            assert_int_equal(f->type, KS_JSON_NUMBER);
+            int64_t ts, et;
+            f = ks_json_get(d, "@timestamp");
+            assert_non_null(f);
+            assert_int_equal(ks_time_parse_rfc3339(f->val.p, f->val.n, &ts), 0);
+            f = ks_json_get(d, "EventTime");
+            assert_non_null(f);
+            assert_int_equal(ks_time_parse_rfc3339(f->val.p, f->val.n, &et), 0);
+            /* EventTime is local (UTC-4 here) and a few seconds before reception. */
+            assert_true(ts - et > 3 * 3600 * KS_NS_PER_SEC && ts - et < 5 * 3600 * KS_NS_PER_SEC);
+        }
+        p += n + 1;
+    }
+    assert_int_equal(lines, newlines);
+    assert_int_equal(lines, 4348);
+    ks_json_doc_free(d);
+    free(d);
+    free(buf);
+}
+
 /* ---------------------------------------------------------------- logging */
 
 static char *capture_stderr(void (*fn)(void))
@@ -1217,6 +1296,67 @@ static void test_log(void **state)
     free(out);
 }
 
+/* On a terminal the progress line draws at most every 100 ms and is cleared at the end. */
+static void test_progress_tty(void **state)
+{
+    (void)state;
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0)
+        skip();
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    assert_true(slave >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(slave, 2);
+    struct ks_progress p;
+    ks_progress_start(&p, "ingest", 200);
+    bool enabled = p.enabled;
+    ks_progress_update(&p, 50, 1000);
+    int64_t drawn_at = p.last_draw_ns;
+    p.last_draw_ns = ks_time_mono(); /* as if just drawn: the next update is too soon */
+    ks_progress_update(&p, 60, 1200);
+    p.last_draw_ns = drawn_at - 200 * INT64_C(1000000);
+    ks_progress_update(&p, 100, 2000);
+    ks_log_info("mid");
+    ks_progress_finish(&p);
+    ks_progress_start(&p, "scan", 0);
+    ks_progress_update(&p, 5, 5);
+    ks_progress_finish(&p);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(slave);
+    /* The pty hands data over asynchronously: read until it stays quiet for 200 ms. */
+    char out[1024];
+    size_t n = 0;
+    struct pollfd pfd = {.fd = master, .events = POLLIN};
+    while (n < sizeof out - 1 && poll(&pfd, 1, 200) == 1) {
+        ssize_t r = read(master, out + n, sizeof out - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(master);
+    assert_true(enabled);
+    assert_true(n > 0);
+    out[n] = '\0';
+    assert_non_null(strstr(out, "\ringest  25.0%"));
+    assert_null(strstr(out, "30.0%"));
+    assert_non_null(strstr(out, "\ringest  50.0%"));
+    assert_non_null(strstr(out, "events/s"));
+    const char *scan = strstr(out, "\rscan ");
+    assert_non_null(scan);
+    assert_null(strchr(scan, '%')); /* unknown total: no percentage */
+    /* A message first clears the progress line; each run ends by clearing its line. */
+    assert_non_null(strstr(out, "50.0%"));
+    assert_non_null(strstr(out, "\r\033[Kkonseki: mid"));
+    assert_non_null(strstr(out, "\r\033[K\rscan"));
+    size_t len = strlen(out);
+    assert_true(len >= 4 && strcmp(out + len - 4, "\r\033[K") == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1243,7 +1383,9 @@ int main(void)
         cmocka_unit_test(test_json_limits),
         cmocka_unit_test(test_json_get),
         cmocka_unit_test(test_json_windows_sample),
+        cmocka_unit_test(test_json_mordor),
         cmocka_unit_test(test_log),
+        cmocka_unit_test(test_progress_tty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

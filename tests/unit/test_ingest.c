@@ -1114,6 +1114,170 @@ static void test_resume_growing(void **state)
     ks_test_rmtree(dir);
 }
 
+/* ks_ingest_run() after the sink stopped it goes on where it stopped; the resume state before
+ * any run carries the stored entries over. */
+static void test_run_again(void **state)
+{
+    (void)state;
+    char dir[4096], a[4096], b[4096];
+    ks_test_tmpdir(dir, sizeof dir);
+    path_join(a, sizeof a, dir, "a.log");
+    path_join(b, sizeof b, dir, "b.log");
+    int64_t ta[500], tb[500];
+    uint64_t rnd = 99;
+    for (int i = 0; i < 500; i++) {
+        ta[i] = i * 10 + (int64_t)(xorshift(&rnd) % 40);
+        tb[i] = i * 10 + (int64_t)(xorshift(&rnd) % 40);
+    }
+    write_ts_file(a, ta, 500, 0);
+    write_ts_file(b, tb, 500, 500);
+    const char *paths[] = {a, b};
+    uint64_t above[] = {11, 12};
+    struct ks_resume_entry other = {.identity = 1, .identity_len = 3, .watermark = 10,
+                                    .nabove = 2, .above = above};
+    struct ks_ingest_opts o;
+    opts_lines(&o);
+    o.reorder_window_ns = 30;
+    o.resume = &other;
+    o.nresume = 1;
+    struct ks_ingest *in;
+    assert_int_equal(ks_ingest_open(paths, 2, &o, &in), 0);
+    const struct ks_resume_entry *e;
+    size_t ne;
+    assert_int_equal(ks_ingest_resume_state(in, &e, &ne), 0);
+    assert_int_equal(ne, 1);
+    assert_int_equal(e[0].identity, 1);
+    assert_int_equal(e[0].above[1], 12);
+    struct sink s = {0};
+    s.stop_after = 333;
+    assert_int_equal(ks_ingest_run(in, collect, &s), KS_EIO);
+    assert_int_equal(s.n, 333);
+    s.stop_after = 0;
+    assert_int_equal(ks_ingest_run(in, collect, &s), 0);
+    assert_int_equal(s.n, 1000);
+    assert_sorted(&s);
+    uint32_t seen[1000] = {0};
+    for (size_t i = 0; i < s.n; i++)
+        seen[s.v[i].id]++;
+    for (size_t i = 0; i < 1000; i++)
+        assert_int_equal(seen[i], 1);
+    assert_int_equal(ks_ingest_run(in, collect, &s), 0); /* nothing left */
+    assert_int_equal(s.n, 1000);
+    assert_int_equal(ks_ingest_resume_state(in, &e, &ne), 0);
+    assert_int_equal(ne, 3);
+    ks_ingest_free(in);
+    sink_free(&s);
+    ks_test_rmtree(dir);
+}
+
+/* A log being written ends in a partial line: it is reported, and the next ingest of the grown
+ * log reads the completed record (the watermark stays before it). */
+static void test_resume_partial_tail(void **state)
+{
+    (void)state;
+    char dir[4096], p[4096];
+    ks_test_tmpdir(dir, sizeof dir);
+    path_join(p, sizeof p, dir, "live.log");
+    static const struct ks_parser_ops *const parsers[] = {&tp_lines, &tp_strict};
+    for (size_t k = 0; k < KS_ARRAY_LEN(parsers); k++) {
+        const char *paths[] = {p};
+        ks_test_write_file(p, "1,1\n2,2\n33", 10);
+        struct ks_ingest_opts o;
+        opts_lines(&o);
+        o.parser = parsers[k];
+        struct sink s = {0};
+        struct ks_ingest *in;
+        struct capture cap;
+        capture_start(&cap, dir);
+        assert_int_equal(ingest(paths, 1, &o, &s, &in), 0);
+        free(capture_end(&cap));
+        assert_int_equal(s.n, 2);
+        assert_int_equal(ks_ingest_get_report(in)->malformed, 1);
+        struct ks_resume_entry *st;
+        size_t nst;
+        copy_state(in, &st, &nst);
+        assert_int_equal(st[0].watermark, 8);
+        ks_ingest_free(in);
+        sink_free(&s);
+        ks_test_write_file(p, "1,1\n2,2\n33,3\n4,4\n", 18);
+        o.resume = st;
+        o.nresume = nst;
+        assert_int_equal(ingest(paths, 1, &o, &s, &in), 0);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(s.v[0].id, 4); /* in time order */
+        assert_int_equal(s.v[1].id, 3);
+        assert_int_equal(ks_ingest_get_report(in)->skipped_dup, 2);
+        ks_ingest_free(in);
+        sink_free(&s);
+        free_state(st, nst);
+    }
+    ks_test_rmtree(dir);
+}
+
+/* A run over a shorter copy of a log (cut before the offsets the first run handed over out of
+ * order) must keep those offsets in its state, or the third run over the whole log repeats
+ * them. */
+static void test_resume_shorter_copy(void **state)
+{
+    (void)state;
+    char dir[4096], p[4096];
+    ks_test_tmpdir(dir, sizeof dir);
+    path_join(p, sizeof p, dir, "x.log");
+    struct text t = {0};
+    uint64_t rnd = 777;
+    enum { N = 20000 };
+    for (uint64_t i = 0; i < N; i++)
+        text_line(&t, (int64_t)(i * 10 + xorshift(&rnd) % 500), i);
+    const char *paths[] = {p};
+    uint32_t *seen = calloc(N, sizeof *seen);
+    struct ks_resume_entry *st = NULL;
+    size_t nst = 0;
+    for (int run = 0; run < 3; run++) {
+        size_t len = t.n;
+        if (run == 1) {
+            /* cut just after the first run's watermark, before its "above" offsets */
+            assert_int_equal(nst, 1);
+            assert_true(st[0].nabove > 0);
+            len = (size_t)st[0].watermark + 1;
+            assert_true(len < st[0].above[0]);
+        }
+        ks_test_write_file(p, t.p, len);
+        struct ks_ingest_opts o;
+        opts_lines(&o);
+        o.reorder_window_ns = 600;
+        o.resume = st;
+        o.nresume = nst;
+        struct sink s = {0};
+        s.stop_after = run == 0 ? 9000 : 0;
+        struct ks_ingest *in;
+        struct capture cap;
+        capture_start(&cap, dir);
+        ingest(paths, 1, &o, &s, &in);
+        free(capture_end(&cap));
+        for (size_t i = 0; i < s.n; i++)
+            seen[s.v[i].id]++;
+        struct ks_resume_entry *next;
+        size_t nnext;
+        copy_state(in, &next, &nnext);
+        if (run == 1) {
+            assert_int_equal(next[0].watermark, st[0].watermark);
+            assert_int_equal(next[0].nabove, st[0].nabove);
+        }
+        free_state(st, nst);
+        st = next;
+        nst = nnext;
+        ks_ingest_free(in);
+        sink_free(&s);
+    }
+    for (size_t i = 0; i < N; i++)
+        if (seen[i] != 1)
+            fail_msg("record %zu seen %u times", i, seen[i]);
+    free_state(st, nst);
+    free(seen);
+    free(t.p);
+    ks_test_rmtree(dir);
+}
+
 /* The same input named twice, and a compressed copy, in one ingest: each record once, whether
  * the copies are open together (deferred) or in different batches. */
 static void test_copies_in_one_ingest(void **state)
@@ -1193,6 +1357,9 @@ int main(void)
         cmocka_unit_test(test_reorder_window),
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_resume_growing),
+        cmocka_unit_test(test_run_again),
+        cmocka_unit_test(test_resume_partial_tail),
+        cmocka_unit_test(test_resume_shorter_copy),
         cmocka_unit_test(test_copies_in_one_ingest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

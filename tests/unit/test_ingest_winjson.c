@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "ingest/ingest.h"
@@ -310,6 +312,36 @@ static const struct golden goldens[] = {
      .kind = KS_KIND_AUTH, .outcome = KS_OUTCOME_SUCCESS, .code = 4624, .ts = TS_V,
      .dataset = "windows.security", .observer = "h", .action = "logon", .user = "u",
      .dst_host = "h", .bag_key = "IpAddress", .bag_val = "fe80::1%3"},
+    {.name = "4624 evtx_dump jsonl",
+     .line = "{\"Event\":{\"#attributes\":{\"xmlns\":\"x\"},\"System\":{\"Provider\":{"
+             "\"#attributes\":{\"Name\":\"Microsoft-Windows-Security-Auditing\"}},"
+             "\"EventID\":4624,\"TimeCreated\":{\"#attributes\":{\"SystemTime\":"
+             "\"2026-03-11T05:16:41.816327Z\"}},\"Channel\":\"Security\",\"Computer\":\"ws1\"},"
+             "\"EventData\":{\"TargetUserName\":\"bob\",\"LogonType\":3,\"IpAddress\":"
+             "\"10.9.8.7\",\"IpPort\":\"445\",\"TargetLogonId\":\"0x99\"}}}",
+     .kind = KS_KIND_AUTH, .outcome = KS_OUTCOME_SUCCESS, .code = 4624,
+     .ts = "2026-03-11T05:16:41.816327Z", .dataset = "windows.security", .observer = "ws1",
+     .action = "logon", .user = "bob", .session = "0x99", .src = "10.9.8.7", .src_port = 445,
+     .dst_host = "ws1", .logon_type = 3, .bag_key = "Event.System.Channel",
+     .bag_val = "Security"},
+    {.name = "7045 evtx_dump with Qualifiers",
+     .line = "{\"Event\":{\"System\":{\"EventID\":{\"#attributes\":{\"Qualifiers\":16384},"
+             "\"#text\":7045},\"TimeCreated\":{\"#attributes\":{\"SystemTime\":"
+             "\"2026-03-11T05:16:41Z\"}},\"Channel\":\"System\",\"Computer\":\"ws1\"},"
+             "\"EventData\":{\"ServiceName\":\"s\",\"ImagePath\":\"C:\\\\s.exe\","
+             "\"AccountName\":\"LocalSystem\"}}}",
+     .kind = KS_KIND_SERVICE, .code = 7045, .ts = "2026-03-11T05:16:41Z",
+     .dataset = "windows.system", .observer = "ws1", .action = "service-install",
+     .user = "LocalSystem", .object = "C:\\s.exe", .dst_host = "ws1", .bag_key = "ServiceName",
+     .bag_val = "s"},
+    {.name = "1102 evtx_dump UserData",
+     .line = "{\"Event\":{\"System\":{\"EventID\":1102,\"TimeCreated\":{\"#attributes\":{"
+             "\"SystemTime\":\"2026-03-11T05:16:41Z\"}},\"Channel\":\"Security\","
+             "\"Computer\":\"dc\"},\"UserData\":{\"LogFileCleared\":{\"SubjectUserName\":"
+             "\"adm\",\"SubjectLogonId\":\"0x5\"}}}}",
+     .kind = KS_KIND_LOGGING, .code = 1102, .ts = "2026-03-11T05:16:41Z",
+     .dataset = "windows.security", .observer = "dc", .action = "log-cleared", .user = "adm",
+     .session = "0x5", .dst_host = "dc", .bag_key = "SubjectUserName", .bag_val = "adm"},
     {.name = "no channel: security mapping applies, host.name fallback",
      .line = "{\"winlog\":{\"event_id\":4624,\"event_data\":{\"TargetUserName\":\"u\"}},"
              "\"host\":{\"name\":\"hn\"}," TS "}",
@@ -398,6 +430,11 @@ static void test_bag_complete(void **unused)
 /* ---------------------------------------------------------------- bad inputs */
 
 #define GOOD "{\"EventID\":4624,\"Channel\":\"Security\",\"Hostname\":\"h\"," TS "}\n"
+#define PRETTY                                                                                     \
+    "{\n  \"Event\": {\n    \"System\": {\n      \"EventID\": 4688,\n      \"Channel\": "           \
+    "\"Security\",\n      \"TimeCreated\": {\"#attributes\": {\"SystemTime\": "                 \
+    "\"2026-01-01T00:00:00Z\"}}\n    },\n    \"EventData\": {\"CommandLine\": \"a { b \\\" }\"}\n  "  \
+    "}\n}\n"
 
 static const struct {
     const char *name;
@@ -421,7 +458,7 @@ static const struct {
     {"bad timestamp", "{\"EventID\":4624,\"@timestamp\":\"yesterday\"}\n" GOOD, 1, 1},
     {"bad first timestamp, good second",
      "{\"EventID\":4624,\"TimeCreated\":\"x\",\"EventTime\":\"2020-01-01 00:00:00\"}\n", 1, 0},
-    {"invalid UTF-8", "{\"EventID\":4624," TS ",\"U\":\"\xff\"}\n" GOOD, 1, 1},
+    {"invalid UTF-8 is kept", "{\"EventID\":4624," TS ",\"U\":\"\xff\"}\n" GOOD, 2, 0},
     {"truncated last line", GOOD "{\"EventID\":4624,\"Chan", 1, 1},
     {"complete last line without newline", GOOD "{\"EventID\":4624," TS "}", 2, 0},
     {"unterminated string", "{\"EventID\":4624," TS ",\"x\":\"abc}\n" GOOD, 1, 1},
@@ -431,6 +468,12 @@ static const struct {
      "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}}}}}}}}}}}}\n" GOOD,
      1, 1},
     {"CRLF", "{\"EventID\":4624," TS "}\r\n{\"EventID\":4625," TS "}\r\n", 2, 0},
+    {"pretty-printed documents", PRETTY PRETTY GOOD, 3, 0},
+    {"pretty-printed, CRLF and indented brace", "  {\r\n  \"EventID\": 4624,\r\n  " TS "\r\n}\r\n",
+     1, 0},
+    {"pretty-printed, truncated", GOOD PRETTY "{\n \"EventID\": 1,\n", 2, 1},
+    {"pretty-printed, bad inside", "{\n \"EventID\": 1,,\n " TS "\n}\n" GOOD, 1, 1},
+    {"damaged line does not swallow the next", "{\"EventID\":4624,\"x\":\"\n" GOOD GOOD, 2, 1},
 };
 
 static void test_bad_inputs(void **unused)
@@ -637,6 +680,62 @@ static void test_real_otrf(void **unused)
     }
 }
 
+/* SigmaHQ's regression samples: evtx_dump JSON, pretty-printed, one or more events per file. */
+static struct {
+    size_t files, events;
+    bool failed;
+} sigma;
+
+static int sigma_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)ftw;
+    size_t n = strlen(path), len;
+    if (flag != FTW_F || n < 5 || strcmp(path + n - 5, ".json") != 0)
+        return 0;
+    char *buf = ks_test_read_file(path, &len);
+    struct collect c = {0};
+    uint64_t bad = 99;
+    const struct ks_parser_ops *ops = ks_parser_detect(buf, KS_MIN(len, (size_t)65536));
+    if (ops != winjson() ||
+        ks_ingest_parse_buffer(ops, path, buf, len, collect_sink, &c, &bad) != 0 || bad != 0 ||
+        c.n == 0) {
+        fprintf(stderr, "%s: detected %s, %zu events, %llu malformed\n", path,
+                ops ? ops->name : "none", c.n, (unsigned long long)bad);
+        sigma.failed = true;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        const struct ks_event *e = c.ev[i];
+        struct ks_sv id = ks_event_bag_get(e, "Event.System.EventID");
+        char want[16];
+        if (!id.p)
+            id = ks_event_bag_get(e, "Event.System.EventID.#text");
+        snprintf(want, sizeof want, "%u", e->code);
+        if (!sv_is(id, want) || e->ts <= 0 || !e->observer.p ||
+            strncmp(e->dataset.p, "windows", 7) != 0) {
+            fprintf(stderr, "%s: event %zu: code %u ts %lld\n", path, i, e->code,
+                    (long long)e->ts);
+            sigma.failed = true;
+        }
+    }
+    sigma.files++;
+    sigma.events += c.n;
+    collect_free(&c);
+    free(buf);
+    return 0;
+}
+
+static void test_real_sigma_regression(void **unused)
+{
+    (void)unused;
+    char path[4096];
+    KS_NEED_DATA(path, "SigmaHQ+sigma/regression_data/rules/windows");
+    memset(&sigma, 0, sizeof sigma);
+    assert_int_equal(nftw(path, sigma_one, 16, FTW_PHYS), 0);
+    assert_false(sigma.failed);
+    assert_true(sigma.files >= 100);
+    assert_true(sigma.events >= sigma.files);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -646,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_field_limits_and_incomplete),
         cmocka_unit_test(test_real_otrf),
+        cmocka_unit_test(test_real_sigma_regression),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -472,7 +472,7 @@ static void test_registry(void **unused)
 
 static const struct {
     const char *head;
-    const char *want; /* NULL: nothing detected */
+    const char *want; /* NULL: not a Zeek or Windows JSON input */
 } probes[] = {
     {"#separator \\x09\n#set_separator\t,\n", "zeek"},
     {"{\"ts\":1664462456.7,\"uid\":\"C5\",\"id.orig_h\":\"1.2.3.4\"}\n", "zeek-json"},
@@ -490,8 +490,9 @@ static void test_detect(void **unused)
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         const struct ks_parser_ops *p = ks_parser_detect(probes[i].head, strlen(probes[i].head));
         if (!probes[i].want) {
-            if (p)
-                fail_msg("probe %zu: got %s, want none", i, p->name);
+            /* Other formats (syslog, ...) may claim it; these parsers must not. */
+            if (p && (strncmp(p->name, "zeek", 4) == 0 || strcmp(p->name, "winjson") == 0))
+                fail_msg("probe %zu: got %s, want none of the Zeek/Windows parsers", i, p->name);
         } else if (!p || strcmp(p->name, probes[i].want) != 0) {
             fail_msg("probe %zu: got %s, want %s", i, p ? p->name : "none", probes[i].want);
         }

@@ -78,7 +78,8 @@ static const char *asset_at(const struct ks_inventory *inv, const char *addr)
     return as ? as->name.p : NULL;
 }
 
-static const char *res_cust(const struct ks_inventory *inv, enum ks_resource_kind k, const char *key)
+static const char *res_cust(const struct ks_inventory *inv, enum ks_resource_kind k,
+                            const char *key)
 {
     const struct ks_resource *r = ks_inventory_resource_match(inv, k, ks_sv_cstr(key));
     if (!r)
@@ -410,7 +411,8 @@ static const struct bad_input bad_inputs[] = {
      "c.csv:3: bad prefix '10.0.0.0/33'", good_cust_a_c},
     {KS_INV_CSV_CUSTOMERS, "prefix,name\n10.0.0.0/8,a\n", 0, 1,
      "c.csv:1: missing column 'customer'", NULL},
-    {KS_INV_CSV_CUSTOMERS, "\xEF\xBB\xBF" "Customer,Prefix,note\r\n\"a \"\"x\"\", y\",\"10.1.0.0/16\",z\r\n",
+    {KS_INV_CSV_CUSTOMERS,
+     "\xEF\xBB\xBF" "Customer,Prefix,note\r\n\"a \"\"x\"\", y\",\"10.1.0.0/16\",z\r\n",
      0, 0, NULL, good_cust_quoted},
     {KS_INV_CSV_CUSTOMERS, "prefix,customer\n10.0.0.0/8,a\n10.1.0.0/16,\"b\n", 0, 1,
      "c.csv:3: unterminated quoted field", NULL},

@@ -109,6 +109,19 @@ static void test_edges(void **state)
     ins(t, "10.0.0.0/7", 33);
     assert_int_equal(look(t, "10.1.2.4", NULL), 30);
     assert_int_equal(look(t, "11.0.0.1", NULL), 33);
+    /* IPv6 prefixes in each tier (shorter than /16, /16 to /31, /32 and longer) nest. */
+    ins(t, "2000::/3", 40);
+    ins(t, "2001::/16", 41);
+    ins(t, "2001:d00::/23", 42);
+    unsigned len = 0;
+    assert_int_equal(look(t, "2001:db9::1", &len), 42);
+    assert_int_equal(len, 23);
+    assert_int_equal(look(t, "2001:e00::1", &len), 41);
+    assert_int_equal(look(t, "3fff::1", &len), 40);
+    assert_int_equal(look(t, "2001:db8:1::2", &len), 31);
+    assert_int_equal(look(t, "2001:db8:2::2", &len), 10);
+    assert_int_equal(look(t, "4000::1", NULL), -1);
+    assert_int_equal(ks_lpm_count(t), 17);
     ks_lpm_free(t);
 }
 
