@@ -200,6 +200,8 @@ struct ks_seg_writer {
     uint32_t set_mask;
     uint64_t *keys;
     uint64_t *bloom;
+    uint32_t *order;
+    uint32_t order_cap;
 };
 
 static size_t elem_size(unsigned col)
@@ -291,6 +293,7 @@ void ks_seg_writer_free(struct ks_seg_writer *w)
     free(w->set);
     free(w->keys);
     free(w->bloom);
+    free(w->order);
     ZSTD_freeCCtx(w->cctx);
     free(w);
 }
@@ -756,12 +759,18 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
             for (uint32_t k = s; k < w->bag_end[r]; k++)
                 need += 5 + w->kv_vlen[k];
         }
-        uint32_t *order = malloc(sizeof(*order) * (total ? total : 1));
+        if (w->order_cap < total) {
+            uint32_t *o = realloc(w->order, sizeof(*o) * total);
+            if (!o)
+                return KS_ENOMEM;
+            w->order = o;
+            w->order_cap = total;
+        }
+        uint32_t *order = w->order;
         uint32_t *cnt = calloc((size_t)nkeys + 1, sizeof(*cnt));
-        if (!order || !cnt || (rc = ks_sbuf_reserve(b, need)) < 0) {
-            free(order);
+        if (!cnt || (rc = ks_sbuf_reserve(b, need)) < 0) {
             free(cnt);
-            return order && cnt ? rc : KS_ENOMEM;
+            return cnt ? rc : KS_ENOMEM;
         }
         for (uint32_t i = 0; i < n; i++) {
             uint32_t r = perm[i], s = r ? w->bag_end[r - 1] : 0;
@@ -783,7 +792,6 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
             memcpy(p, w->vals.p + w->kv_voff[k], w->kv_vlen[k]);
             p += w->kv_vlen[k];
         }
-        free(order);
         free(cnt);
         break;
     }
@@ -947,8 +955,8 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
     if (!w->keys)
         w->keys = malloc(sizeof(*w->keys) * nkeys_max);
     if (!w->set) {
-        w->set = calloc(65536, sizeof(*w->set));
-        w->set_mask = 65535;
+        w->set = calloc(16384, sizeof(*w->set));
+        w->set_mask = 16383;
     }
     gm = calloc(ngroups, sizeof(*gm));
     uint32_t nds = ks_intern_count(w->dict[KS_F_dataset]);
