@@ -43,7 +43,7 @@
  *     u8[clen] payload
  *
  *   Footer:
- *     u32 ncols, then ncols x { u16 col_id, u8 type (enum ks_seg_ctype), u8 0 }
+ *     u32 ncols, then ncols x { u16 col_id, u8 type (enum ks_store_seg_ctype), u8 0 }
  *        col_id < 0x8000: the field id of event_fields.def; 0x8000.. the extra columns below.
  *        A reader ignores columns it does not know and zero-fills known ones that are absent,
  *        so fields can grow at the end of event_fields.def.
@@ -59,7 +59,8 @@
  *     u32 ndays, ndays x { i64 day start ns (00:00 UTC), u64 events }
  *
  *   Rows are sorted by (observer dictionary id, ts) and cut into row groups of group_rows rows.
- *   Column payload encodings (before compression), n = rows of the group:
+ *   Column payload encodings (before compression), n = rows of the group. An empty payload
+ *   (rawlen 0) means every row of the group holds 0 / the empty string / no bag keys:
  *     TS      u8 e, then n x varint(zigzag(delta / 10^e)), delta from the previous row's ts,
  *             the first from the group's min_ts
  *     U8      n bytes
@@ -115,7 +116,7 @@
 #define KS_SEG_COLID_BAG_VALS 0x8003u
 
 /* Column payload types (on disk: never renumber). */
-enum ks_seg_ctype {
+enum ks_store_seg_ctype {
     KS_SEG_CT_TS = 1,
     KS_SEG_CT_U8 = 2,
     KS_SEG_CT_U16 = 3,

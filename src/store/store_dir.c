@@ -59,8 +59,8 @@ struct dir_store {
     bool writable;
     int lock_fd;
     struct manifest man;
-    struct ks_seg_writer *w;
-    struct ks_sbuf img;
+    struct ks_store_seg_writer *w;
+    struct ks_store_sbuf img;
 };
 
 /* ---------------------------------------------------------------- file helpers */
@@ -289,9 +289,9 @@ out:
     return rc;
 }
 
-static int man_put(struct ks_sbuf *b, const void *p, size_t n)
+static int man_put(struct ks_store_sbuf *b, const void *p, size_t n)
 {
-    int rc = ks_sbuf_reserve(b, n);
+    int rc = ks_store_sbuf_reserve(b, n);
     if (rc < 0)
         return rc;
     memcpy(b->p + b->len, p, n);
@@ -299,14 +299,14 @@ static int man_put(struct ks_sbuf *b, const void *p, size_t n)
     return 0;
 }
 
-static int man_u64(struct ks_sbuf *b, uint64_t v)
+static int man_u64(struct ks_store_sbuf *b, uint64_t v)
 {
     uint8_t t[8];
     ks_put_le64(t, v);
     return man_put(b, t, 8);
 }
 
-static int man_u32(struct ks_sbuf *b, uint32_t v)
+static int man_u32(struct ks_store_sbuf *b, uint32_t v)
 {
     uint8_t t[4];
     ks_put_le32(t, v);
@@ -315,7 +315,7 @@ static int man_u32(struct ks_sbuf *b, uint32_t v)
 
 static int manifest_write(const char *root, const struct manifest *m)
 {
-    struct ks_sbuf b = {0};
+    struct ks_store_sbuf b = {0};
     char tmp[4096], fin[4096];
     int rc = man_put(&b, KS_MAN_MAGIC, 8);
     rc = rc ? rc : man_u32(&b, KS_MAN_VERSION);
@@ -354,7 +354,7 @@ static int manifest_write(const char *root, const struct manifest *m)
     if (rc == 0 && rename(tmp, fin) < 0)
         rc = KS_EIO;
     rc = rc ? rc : fsync_dir(root);
-    ks_sbuf_free(&b);
+    ks_store_sbuf_free(&b);
     return rc;
 }
 
@@ -441,8 +441,8 @@ static void dir_close(struct ks_store *st)
     if (!s)
         return;
     manifest_free(&s->man);
-    ks_seg_writer_free(s->w);
-    ks_sbuf_free(&s->img);
+    ks_store_seg_writer_free(s->w);
+    ks_store_sbuf_free(&s->img);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock */
     free(s->root);
@@ -506,7 +506,7 @@ static int dir_open(const char *uri, int flags, struct ks_store **out)
         if (n)
             ks_log_warn("store: %s: removed %llu orphan file(s) left by an interrupted commit",
                         s->root, (unsigned long long)n);
-        if ((rc = ks_seg_writer_new(0, 0, &s->w)) < 0)
+        if ((rc = ks_store_seg_writer_new(0, 0, &s->w)) < 0)
             goto out;
     }
     *out = &s->base;
@@ -523,25 +523,25 @@ static int dir_append(struct ks_store *st, const struct ks_event *ev)
     struct dir_store *s = (struct dir_store *)st;
     if (!s->w)
         return KS_EINVAL;
-    return ks_seg_writer_append(s->w, ev);
+    return ks_store_seg_writer_append(s->w, ev);
 }
 
 static bool dir_want_commit(const struct ks_store *st)
 {
     const struct dir_store *s = (const struct dir_store *)st;
-    return s->w && ks_seg_writer_full(s->w);
+    return s->w && ks_store_seg_writer_full(s->w);
 }
 
 int ks_store_dir_set_target(struct ks_store *st, uint32_t rows, size_t bytes)
 {
     struct dir_store *s = (struct dir_store *)st;
-    struct ks_seg_writer *w;
-    if (st->ops != &ks_store_dir_ops || !s->w || ks_seg_writer_rows(s->w) > 0)
+    struct ks_store_seg_writer *w;
+    if (st->ops != &ks_store_dir_ops || !s->w || ks_store_seg_writer_rows(s->w) > 0)
         return KS_EINVAL;
-    int rc = ks_seg_writer_new(rows, bytes, &w);
+    int rc = ks_store_seg_writer_new(rows, bytes, &w);
     if (rc < 0)
         return rc;
-    ks_seg_writer_free(s->w);
+    ks_store_seg_writer_free(s->w);
     s->w = w;
     return 0;
 }
@@ -549,15 +549,15 @@ int ks_store_dir_set_target(struct ks_store *st, uint32_t rows, size_t bytes)
 /* Seals the open segment and publishes its file (not yet the manifest). OUT *seg. */
 static int publish_segment(struct dir_store *s, struct dir_seg *seg)
 {
-    struct ks_seg_meta meta;
+    struct ks_store_seg_meta meta;
     char rel[256], dayrel[64], path[4096], tmp[4096];
     int rc;
     s->img.len = 0;
-    if ((rc = ks_seg_writer_seal(s->w, &s->img, &meta)) < 0)
+    if ((rc = ks_store_seg_writer_seal(s->w, &s->img, &meta)) < 0)
         return rc;
     int64_t y;
     unsigned mo, d;
-    civil_from_days(ks_seg_day_start(meta.min_ts) / (86400 * KS_NS_PER_SEC), &y, &mo, &d);
+    civil_from_days(ks_store_seg_day_start(meta.min_ts) / (86400 * KS_NS_PER_SEC), &y, &mo, &d);
     snprintf(dayrel, sizeof(dayrel), "segments/%04lld%02u%02u", (long long)y, mo, d);
     snprintf(rel, sizeof(rel), "%s/%010llu.kseg", dayrel, (unsigned long long)s->man.next_seq);
     if ((rc = path_join(path, sizeof(path), s->root, dayrel)) < 0)
@@ -605,7 +605,7 @@ static int dir_commit(struct ks_store *st, const struct ks_resume_entry *resume,
     int rc;
     if (!s->w || (nresume && !resume))
         return KS_EINVAL;
-    bool have = ks_seg_writer_rows(s->w) > 0;
+    bool have = ks_store_seg_writer_rows(s->w) > 0;
     if (have && (rc = publish_segment(s, &seg)) < 0)
         goto out;
     nm.gen = s->man.gen + 1;
@@ -629,7 +629,7 @@ static int dir_commit(struct ks_store *st, const struct ks_resume_entry *resume,
     free(s->man.segs);
     resume_free(s->man.resume, s->man.nresume);
     s->man = nm;
-    ks_seg_writer_reset(s->w);
+    ks_store_seg_writer_reset(s->w);
     return 0;
 out:
     free(nm.segs);
@@ -651,12 +651,13 @@ static int dir_resume_state(struct ks_store *st, const struct ks_resume_entry **
 struct match {
     int64_t ts;
     uint32_t grp, row;
+    struct ks_event *ev; /* a copy, when its group was released early (few matches) */
 };
 
 struct seg_res {
-    struct ks_seg_reader r;
+    struct ks_store_seg_reader r;
     bool opened;
-    struct ks_seg_rows *rows; /* per group */
+    struct ks_store_seg_rows *rows; /* per group */
     struct match *m;
     size_t nm, cap, pos;
 };
@@ -683,30 +684,32 @@ static void seg_res_free(struct seg_res *sr)
 {
     if (sr->rows) {
         for (uint32_t g = 0; g < sr->r.ngroups; g++)
-            ks_seg_rows_free(&sr->rows[g]);
+            ks_store_seg_rows_free(&sr->rows[g]);
         free(sr->rows);
     }
-    ks_seg_pfree(sr->r.pool, sr->m);
+    for (size_t i = 0; i < sr->nm; i++)
+        free(sr->m[i].ev);
+    ks_store_seg_pfree(sr->r.pool, sr->m);
     if (sr->opened)
-        ks_seg_reader_close(&sr->r);
+        ks_store_seg_reader_close(&sr->r);
     memset(sr, 0, sizeof(*sr));
 }
 
 /* Resolves the query's entities against the segment's dictionaries. Returns 1 when the segment
  * cannot match, 0 otherwise, or KS_E*. */
-static int plan_make(struct ks_seg_reader *r, const struct ks_query *q, struct plan *p)
+static int plan_make(struct ks_store_seg_reader *r, const struct ks_query *q, struct plan *p)
 {
     memset(p, 0, sizeof(*p));
     if (q->observer.p) {
         p->want_obs = true;
-        if ((p->obs = ks_seg_reader_find(r, KS_F_observer, q->observer)) < -1)
+        if ((p->obs = ks_store_seg_reader_find(r, KS_F_observer, q->observer)) < -1)
             return (int)p->obs;
         if (p->obs < 0)
             return 1;
     }
     if (q->user.p) {
         p->want_user = true;
-        if ((p->user = ks_seg_reader_find(r, KS_F_user, q->user)) < -1)
+        if ((p->user = ks_store_seg_reader_find(r, KS_F_user, q->user)) < -1)
             return (int)p->user;
         if (p->user < 0)
             return 1;
@@ -716,7 +719,7 @@ static int plan_make(struct ks_seg_reader *r, const struct ks_query *q, struct p
         p->want_host = true;
         bool any = false;
         for (unsigned k = 0; k < 3; k++) {
-            if ((p->host[k] = ks_seg_reader_find(r, host_cols[k], q->host)) < -1)
+            if ((p->host[k] = ks_store_seg_reader_find(r, host_cols[k], q->host)) < -1)
                 return (int)p->host[k];
             any |= p->host[k] >= 0;
         }
@@ -726,16 +729,16 @@ static int plan_make(struct ks_seg_reader *r, const struct ks_query *q, struct p
     }
     if (q->addr.family) {
         p->want_addr = true;
-        p->addr_key = ks_seg_bloom_key_addr(&q->addr);
+        p->addr_key = ks_store_seg_bloom_key_addr(&q->addr);
         p->need_index = true;
     }
     return 0;
 }
 
-static bool group_may_match(struct ks_seg_reader *r, uint32_t g, const struct ks_query *q,
+static bool group_may_match(struct ks_store_seg_reader *r, uint32_t g, const struct ks_query *q,
                             const struct plan *p)
 {
-    const struct ks_seg_group *gr = &r->groups[g];
+    const struct ks_store_seg_group *gr = &r->groups[g];
     if (gr->max_ts < q->from || gr->min_ts >= q->to)
         return false;
     if (q->kind_mask && !(gr->kind_mask & q->kind_mask))
@@ -745,29 +748,30 @@ static bool group_may_match(struct ks_seg_reader *r, uint32_t g, const struct ks
     if (!p->need_index || !r->index)
         return true;
     const uint64_t *w = r->index + gr->bloom_off;
-    if (p->want_addr && !ks_seg_bloom_test(w, gr->bloom_words, p->addr_key))
+    if (p->want_addr && !ks_store_seg_bloom_test(w, gr->bloom_words, p->addr_key))
         return false;
     if (p->want_user && p->user > 0 &&
-        !ks_seg_bloom_test(w, gr->bloom_words, ks_seg_bloom_key_id(KS_F_user, (uint32_t)p->user)))
+        !ks_store_seg_bloom_test(w, gr->bloom_words,
+                                 ks_store_seg_bloom_key_id(KS_F_user, (uint32_t)p->user)))
         return false;
     if (p->want_host && q->host.n > 0) {
         bool any = false;
         for (unsigned k = 0; k < 3 && !any; k++)
             any = p->host[k] > 0 &&
-                  ks_seg_bloom_test(w, gr->bloom_words,
-                                    ks_seg_bloom_key_id(host_cols[k], (uint32_t)p->host[k]));
+                  ks_store_seg_bloom_test(w, gr->bloom_words,
+                                    ks_store_seg_bloom_key_id(host_cols[k], (uint32_t)p->host[k]));
         if (!any)
             return false;
     }
     return true;
 }
 
-static inline uint32_t str_at(const struct ks_seg_rows *rows, unsigned col, uint32_t i)
+static inline uint32_t str_at(const struct ks_store_seg_rows *rows, unsigned col, uint32_t i)
 {
     return rows->col[col] ? ((const uint32_t *)rows->col[col])[i] : 0;
 }
 
-static bool addr_at_eq(const struct ks_seg_rows *rows, unsigned col, uint32_t i,
+static bool addr_at_eq(const struct ks_store_seg_rows *rows, unsigned col, uint32_t i,
                        const struct ks_addr *a)
 {
     static const struct ks_addr zero;
@@ -775,7 +779,7 @@ static bool addr_at_eq(const struct ks_seg_rows *rows, unsigned col, uint32_t i,
     return v->family != 0 && memcmp(v->b, a->b, 16) == 0;
 }
 
-static bool row_matches(const struct ks_seg_rows *rows, uint32_t i, const struct ks_query *q,
+static bool row_matches(const struct ks_store_seg_rows *rows, uint32_t i, const struct ks_query *q,
                         const struct plan *p)
 {
     int64_t ts = rows->col[KS_F_ts] ? ((const int64_t *)rows->col[KS_F_ts])[i] : 0;
@@ -807,20 +811,32 @@ static int push_match(struct seg_res *sr, int64_t ts, uint32_t g, uint32_t i)
 {
     if (sr->nm == sr->cap) {
         size_t nc = sr->cap ? sr->cap * 2 : 1024;
-        struct match *m = ks_seg_palloc(sr->r.pool, sizeof(*m) * nc);
+        struct match *m = ks_store_seg_palloc(sr->r.pool, sizeof(*m) * nc);
         if (!m)
             return KS_ENOMEM;
         if (sr->nm)
             memcpy(m, sr->m, sizeof(*m) * sr->nm);
-        ks_seg_pfree(sr->r.pool, sr->m);
+        ks_store_seg_pfree(sr->r.pool, sr->m);
         sr->m = m;
         sr->cap = nc;
     }
-    sr->m[sr->nm++] = (struct match){ts, g, i};
+    sr->m[sr->nm++] = (struct match){ts, g, i, NULL};
     return 0;
 }
 
-/* Opens one segment and collects its matching rows, sorted by ts. */
+static int load_dicts(struct ks_store_seg_reader *r)
+{
+    for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
+        const struct ks_store_seg_dict *d;
+        int rc;
+        if (ks_store_seg_col_has_dict(c) && r->file_col[c] >= 0 &&
+            (rc = ks_store_seg_reader_dict(r, c, &d)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Opens one segment and collects its matching rows, sorted by ts. kv: scratch for bags. */
 /* Sorts matches by (ts, group, row). Rows of a segment are sorted by (observer, ts), so the
  * matches are a few ascending runs: merge them pairwise (qsort when there are many). */
 static int sort_matches(struct seg_res *sr)
@@ -835,10 +851,10 @@ static int sort_matches(struct seg_res *sr)
         return 0;
     }
     size_t *starts = malloc(sizeof(*starts) * (nruns + 1));
-    struct match *tmp = ks_seg_palloc(sr->r.pool, sizeof(*tmp) * n);
+    struct match *tmp = ks_store_seg_palloc(sr->r.pool, sizeof(*tmp) * n);
     if (!starts || !tmp) {
         free(starts);
-        ks_seg_pfree(sr->r.pool, tmp);
+        ks_store_seg_pfree(sr->r.pool, tmp);
         return KS_ENOMEM;
     }
     size_t k = 0;
@@ -870,22 +886,23 @@ static int sort_matches(struct seg_res *sr)
     if (a != sr->m)
         memcpy(sr->m, a, sizeof(*a) * n);
     free(starts);
-    ks_seg_pfree(sr->r.pool, tmp);
+    ks_store_seg_pfree(sr->r.pool, tmp);
     return 0;
 }
 
 static int collect(struct dir_store *s, const struct dir_seg *seg, const struct ks_query *q,
-                   struct ks_seg_pool *pool, struct seg_res *sr)
+                   struct ks_store_seg_pool *pool, struct ks_kv *kv, struct seg_res *sr)
 {
     char path[4096];
     struct plan p;
+    bool dicts = false;
     int rc = path_join(path, sizeof(path), s->root, seg->name);
     if (rc < 0)
         return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? KS_ENOENT : KS_EIO;
-    rc = ks_seg_reader_open_fd(&sr->r, fd, path);
+    rc = ks_store_seg_reader_open_fd(&sr->r, fd, path);
     sr->opened = true;
     sr->r.pool = pool;
     if (rc < 0)
@@ -894,7 +911,7 @@ static int collect(struct dir_store *s, const struct dir_seg *seg, const struct 
         return KS_ECORRUPT;
     if ((rc = plan_make(&sr->r, q, &p)) != 0)
         return rc > 0 ? 0 : rc;
-    if (p.need_index && (rc = ks_seg_reader_load_index(&sr->r)) < 0)
+    if (p.need_index && (rc = ks_store_seg_reader_load_index(&sr->r)) < 0)
         return rc;
     if (!(sr->rows = calloc(sr->r.ngroups, sizeof(*sr->rows))))
         return KS_ENOMEM;
@@ -913,8 +930,8 @@ static int collect(struct dir_store *s, const struct dir_seg *seg, const struct 
     for (uint32_t g = 0; g < sr->r.ngroups; g++) {
         if (!group_may_match(&sr->r, g, q, &p))
             continue;
-        struct ks_seg_rows *rows = &sr->rows[g];
-        if ((rc = ks_seg_reader_decode(&sr->r, g, fmask, rows)) < 0)
+        struct ks_store_seg_rows *rows = &sr->rows[g];
+        if ((rc = ks_store_seg_reader_decode(&sr->r, g, fmask, rows)) < 0)
             return rc;
         size_t before = sr->nm;
         const int64_t *ts = rows->col[KS_F_ts];
@@ -922,20 +939,28 @@ static int collect(struct dir_store *s, const struct dir_seg *seg, const struct 
             if (row_matches(rows, i, q, &p) && (rc = push_match(sr, ts ? ts[i] : 0, g, i)) < 0)
                 return rc;
         if (sr->nm == before) {
-            ks_seg_rows_free(rows);
+            ks_store_seg_rows_free(rows);
             continue;
         }
-        if ((rc = ks_seg_reader_decode(&sr->r, g, ~fmask, rows)) < 0)
+        if ((rc = ks_store_seg_reader_decode(&sr->r, g, ~fmask, rows)) < 0)
             return rc;
+        if (!dicts && (rc = load_dicts(&sr->r)) < 0)
+            return rc;
+        dicts = true;
+        if ((sr->nm - before) * 4 >= rows->rows)
+            continue;
+        /* few matches: copy them out and give the group's buffers back at once, so memory
+         * follows the result size rather than the number of groups touched */
+        for (size_t k = before; k < sr->nm; k++) {
+            struct ks_event ev;
+            ks_store_seg_rows_event(&sr->r, rows, sr->m[k].row, &ev, kv);
+            if (!(sr->m[k].ev = ks_event_clone(&ev)))
+                return KS_ENOMEM;
+        }
+        ks_store_seg_rows_free(rows);
     }
     if (sr->nm == 0)
         return 0;
-    for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-        const struct ks_seg_dict *d;
-        if (ks_seg_col_has_dict(c) && sr->r.file_col[c] >= 0 &&
-            (rc = ks_seg_reader_dict(&sr->r, c, &d)) < 0)
-            return rc;
-    }
     return sort_matches(sr);
 }
 
@@ -962,7 +987,7 @@ static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn
     const struct dir_seg **segs = malloc(sizeof(*segs) * cap);
     struct seg_res **act = calloc(cap, sizeof(*act));
     struct ks_kv *kv = malloc(sizeof(*kv) * KS_EVENT_MAX_BAG);
-    struct ks_seg_pool pool = {0};
+    struct ks_store_seg_pool pool = {0};
     if (!segs || !act || !kv) {
         rc = KS_ENOMEM;
         goto out;
@@ -978,13 +1003,14 @@ static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn
         for (size_t k = 0; k < nact; k++)
             if (best == SIZE_MAX || act[k]->m[act[k]->pos].ts < act[best]->m[act[best]->pos].ts)
                 best = k;
-        if (next < n && (best == SIZE_MAX || segs[next]->min_ts <= act[best]->m[act[best]->pos].ts)) {
+        if (next < n &&
+            (best == SIZE_MAX || segs[next]->min_ts <= act[best]->m[act[best]->pos].ts)) {
             struct seg_res *sr = calloc(1, sizeof(*sr));
             if (!sr) {
                 rc = KS_ENOMEM;
                 goto out;
             }
-            int crc = collect(s, segs[next], q, &pool, sr);
+            int crc = collect(s, segs[next], q, &pool, kv, sr);
             if (crc < 0)
                 ks_log_error("store: %s/%s: %s; segment skipped", s->root, segs[next]->name,
                              ks_strerror(crc));
@@ -1002,8 +1028,9 @@ static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn
         struct seg_res *sr = act[best];
         const struct match *m = &sr->m[sr->pos++];
         struct ks_event ev;
-        ks_seg_rows_event(&sr->r, &sr->rows[m->grp], m->row, &ev, kv);
-        if ((rc = fn(arg, &ev)) != 0)
+        if (!m->ev)
+            ks_store_seg_rows_event(&sr->r, &sr->rows[m->grp], m->row, &ev, kv);
+        if ((rc = fn(arg, m->ev ? m->ev : &ev)) != 0)
             goto out;
         if (q->limit && ++emitted >= q->limit)
             goto out;
@@ -1021,13 +1048,13 @@ out:
     free(act);
     free(segs);
     free(kv);
-    ks_seg_pool_free(&pool);
+    ks_store_seg_pool_free(&pool);
     return rc;
 }
 
 /* ---------------------------------------------------------------- stats / verify */
 
-static int open_seg(struct dir_store *s, const struct dir_seg *seg, struct ks_seg_reader *r)
+static int open_seg(struct dir_store *s, const struct dir_seg *seg, struct ks_store_seg_reader *r)
 {
     char path[4096];
     int rc = path_join(path, sizeof(path), s->root, seg->name);
@@ -1039,7 +1066,7 @@ static int open_seg(struct dir_store *s, const struct dir_seg *seg, struct ks_se
         r->fd = -1;
         return errno == ENOENT ? KS_ECORRUPT : KS_EIO;
     }
-    rc = ks_seg_reader_open_fd(r, fd, path);
+    rc = ks_store_seg_reader_open_fd(r, fd, path);
     if (rc == 0 && (r->footer_xxh != seg->footer_xxh || r->nrows != seg->rows ||
                     r->size != seg->bytes))
         rc = KS_ECORRUPT;
@@ -1049,7 +1076,8 @@ static int open_seg(struct dir_store *s, const struct dir_seg *seg, struct ks_se
 static int add_named(struct ks_store_stats *o, struct ks_sv name, uint64_t n, size_t *cap)
 {
     for (size_t i = 0; i < o->ndatasets; i++) {
-        if (strlen(o->dataset_names[i]) == name.n && memcmp(o->dataset_names[i], name.p, name.n) == 0) {
+        if (strlen(o->dataset_names[i]) == name.n &&
+            memcmp(o->dataset_names[i], name.p, name.n) == 0) {
             o->dataset_events[i] += n;
             return 0;
         }
@@ -1111,7 +1139,7 @@ static int dir_stats(struct ks_store *st, struct ks_store_stats *o)
         o->bytes_on_disk += (uint64_t)sb.st_size;
     for (size_t i = 0; i < s->man.nsegs; i++) {
         const struct dir_seg *seg = &s->man.segs[i];
-        struct ks_seg_reader r;
+        struct ks_store_seg_reader r;
         o->segments++;
         o->events += seg->rows;
         o->bytes_on_disk += seg->bytes;
@@ -1121,7 +1149,7 @@ static int dir_stats(struct ks_store *st, struct ks_store_stats *o)
         if (orc < 0) {
             ks_log_error("store: %s/%s: %s; segment skipped", s->root, seg->name,
                          ks_strerror(orc));
-            ks_seg_reader_close(&r);
+            ks_store_seg_reader_close(&r);
             continue;
         }
         for (unsigned k = 0; k < KS_KIND_COUNT; k++)
@@ -1130,7 +1158,7 @@ static int dir_stats(struct ks_store *st, struct ks_store_stats *o)
             rc = add_named(o, r.dataset_name[d], r.dataset_events[d], &dcap);
         for (uint32_t d = 0; d < r.ndays && rc == 0; d++)
             rc = add_day(o, r.day_start[d], r.day_events[d], &ycap);
-        ks_seg_reader_close(&r);
+        ks_store_seg_reader_close(&r);
         if (rc < 0)
             break;
     }
@@ -1160,12 +1188,12 @@ static int dir_verify(struct ks_store *st, struct ks_verify_report *out)
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < s->man.nsegs; i++) {
         const struct dir_seg *seg = &s->man.segs[i];
-        struct ks_seg_reader r;
+        struct ks_store_seg_reader r;
         uint64_t ev = 0;
         int rc = open_seg(s, seg, &r);
         if (rc == 0)
-            rc = ks_seg_reader_verify(&r, &ev);
-        ks_seg_reader_close(&r);
+            rc = ks_store_seg_reader_verify(&r, &ev);
+        ks_store_seg_reader_close(&r);
         if (rc < 0) {
             ks_log_error("store: %s/%s: %s", s->root, seg->name, ks_strerror(rc));
             out->segments_bad++;

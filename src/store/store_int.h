@@ -42,17 +42,17 @@ int ks_store_dir_set_target(struct ks_store *st, uint32_t rows, size_t bytes);
 /* ---------------------------------------------------------------- byte buffer */
 
 /* A growable byte vector for encoding; max bounds it (KS_ETOOBIG). */
-struct ks_sbuf {
+struct ks_store_sbuf {
     uint8_t *p;
     size_t len, cap, max;
 };
 
-int ks_sbuf_grow(struct ks_sbuf *b, size_t extra);
-static inline int ks_sbuf_reserve(struct ks_sbuf *b, size_t extra)
+int ks_store_sbuf_grow(struct ks_store_sbuf *b, size_t extra);
+static inline int ks_store_sbuf_reserve(struct ks_store_sbuf *b, size_t extra)
 {
-    return b->cap - b->len >= extra ? 0 : ks_sbuf_grow(b, extra);
+    return b->cap - b->len >= extra ? 0 : ks_store_sbuf_grow(b, extra);
 }
-void ks_sbuf_free(struct ks_sbuf *b);
+void ks_store_sbuf_free(struct ks_store_sbuf *b);
 
 static inline uint8_t *ks_put_varint(uint8_t *p, uint64_t v)
 {
@@ -147,41 +147,51 @@ static inline uint64_t ks_cur_u64(struct ks_cur *c)
     return p ? ks_get_le64(p) : 0;
 }
 
-/* Column metadata: on-disk id and type of internal column i. */
-uint16_t ks_seg_col_id(unsigned col);
-uint8_t ks_seg_col_type(unsigned col);
-/* Internal column of an on-disk id, or -1 when unknown to this build. */
-int ks_seg_col_from_id(uint32_t id);
-/* True for the columns with a segment dictionary (STR fields and bag keys). */
-bool ks_seg_col_has_dict(unsigned col);
+/* String columns of high cardinality stored inline (STRR) instead of dictionary-encoded: a
+ * dictionary would be as large as the column, and every scan emitting a row of the segment
+ * would have to load it. */
+static inline bool ks_store_seg_col_is_strr(unsigned col)
+{
+    return col == KS_F_session || col == KS_F_object;
+}
 
-uint64_t ks_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec);
-uint64_t ks_seg_bloom_key_addr(const struct ks_addr *a);
-uint64_t ks_seg_bloom_key_id(unsigned col, uint32_t id);
-bool ks_seg_bloom_test(const uint64_t *words, uint32_t nwords, uint64_t key);
-int64_t ks_seg_day_start(int64_t ts);
+/* Column metadata: on-disk id and type of internal column i. */
+uint16_t ks_store_seg_col_id(unsigned col);
+uint8_t ks_store_seg_col_type(unsigned col);
+/* Internal column of an on-disk id, or -1 when unknown to this build. */
+int ks_store_seg_col_from_id(uint32_t id);
+/* True for the columns with a segment dictionary (STR fields and bag keys). */
+bool ks_store_seg_col_has_dict(unsigned col);
+
+uint64_t ks_store_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec);
+uint64_t ks_store_seg_bloom_key_addr(const struct ks_addr *a);
+uint64_t ks_store_seg_bloom_key_id(unsigned col, uint32_t id);
+bool ks_store_seg_bloom_test(const uint64_t *words, uint32_t nwords, uint64_t key);
+int64_t ks_store_seg_day_start(int64_t ts);
 
 /* ---------------------------------------------------------------- segment writer */
 
-struct ks_seg_writer;
+struct ks_store_seg_writer;
 
-/* OUT *out: caller frees with ks_seg_writer_free(). target_rows/target_bytes: the soft target;
- * appends fail with KS_ETOOBIG at twice either. */
-int ks_seg_writer_new(uint32_t target_rows, size_t target_bytes, struct ks_seg_writer **out);
-void ks_seg_writer_free(struct ks_seg_writer *w);
-int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev);
-bool ks_seg_writer_full(const struct ks_seg_writer *w);
-uint32_t ks_seg_writer_rows(const struct ks_seg_writer *w);
-void ks_seg_writer_reset(struct ks_seg_writer *w);
+/* OUT *out: caller frees with ks_store_seg_writer_free(). target_rows/target_bytes: the soft
+ * target; appends fail with KS_ETOOBIG at twice either. */
+int ks_store_seg_writer_new(uint32_t target_rows, size_t target_bytes,
+                            struct ks_store_seg_writer **out);
+void ks_store_seg_writer_free(struct ks_store_seg_writer *w);
+int ks_store_seg_writer_append(struct ks_store_seg_writer *w, const struct ks_event *ev);
+bool ks_store_seg_writer_full(const struct ks_store_seg_writer *w);
+uint32_t ks_store_seg_writer_rows(const struct ks_store_seg_writer *w);
+void ks_store_seg_writer_reset(struct ks_store_seg_writer *w);
 
-struct ks_seg_meta {
+struct ks_store_seg_meta {
     uint64_t rows;
     int64_t min_ts, max_ts;
     uint64_t footer_xxh;
 };
 
 /* Encodes the open segment into out (appended; a whole file image). Does not reset w. */
-int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_seg_meta *meta);
+int ks_store_seg_writer_seal(struct ks_store_seg_writer *w, struct ks_store_sbuf *out,
+                             struct ks_store_seg_meta *meta);
 
 /* ---------------------------------------------------------------- segment reader */
 
@@ -190,24 +200,24 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
  * Bounded: at most KS_SEG_POOL_MAX_BYTES cached, buffers over KS_SEG_POOL_MAX_BUF never. */
 #define KS_SEG_POOL_MAX_BYTES ((size_t)256 << 20)
 #define KS_SEG_POOL_MAX_BUF ((size_t)16 << 20)
-struct ks_seg_pool {
+struct ks_store_seg_pool {
     void *head[48]; /* free list per size class */
     size_t bytes;
 };
 
-/* Buffers carry their size in a hidden header: allocate with ks_seg_palloc(), release with
- * ks_seg_pfree() (pool may be NULL: plain malloc/free). */
-void *ks_seg_palloc(struct ks_seg_pool *pool, size_t n);
-void ks_seg_pfree(struct ks_seg_pool *pool, void *p);
-void ks_seg_pool_free(struct ks_seg_pool *pool);
+/* Buffers carry their size in a hidden header: allocate with ks_store_seg_palloc(), release with
+ * ks_store_seg_pfree() (pool may be NULL: plain malloc/free). */
+void *ks_store_seg_palloc(struct ks_store_seg_pool *pool, size_t n);
+void ks_store_seg_pfree(struct ks_store_seg_pool *pool, void *p);
+void ks_store_seg_pool_free(struct ks_store_seg_pool *pool);
 
-struct ks_seg_dict {
+struct ks_store_seg_dict {
     uint32_t count;
     uint8_t *raw;       /* the decompressed block the entries point into */
     uint32_t *start, *len;
 };
 
-struct ks_seg_group {
+struct ks_store_seg_group {
     uint32_t rows;
     int64_t min_ts, max_ts;
     uint32_t obs_min, obs_max, kind_mask;
@@ -217,8 +227,8 @@ struct ks_seg_group {
 };
 
 /* One decoded row group: arrays indexed by row, one per internal column (NULL: absent, zero). */
-struct ks_seg_rows {
-    struct ks_seg_pool *pool; /* set by ks_seg_reader_decode() from the reader */
+struct ks_store_seg_rows {
+    struct ks_store_seg_pool *pool; /* set by ks_store_seg_reader_decode() from the reader */
     uint32_t rows;
     void *col[KS_SEG_NCOLS];
     uint32_t *bag_end;   /* rows entries: kv index after the row */
@@ -229,11 +239,11 @@ struct ks_seg_rows {
 };
 
 /* A STRR value in a decoded group: a range of rows->keep[col]. */
-struct ks_seg_sref {
+struct ks_store_seg_sref {
     uint32_t off, len;
 };
 
-struct ks_seg_reader {
+struct ks_store_seg_reader {
     char name[512];
     int fd;                 /* -1 when reading from memory */
     const uint8_t *mem;
@@ -250,7 +260,7 @@ struct ks_seg_reader {
     uint32_t group_rows;
     uint64_t dict_off[KS_SEG_NCOLS];
     uint32_t dict_len[KS_SEG_NCOLS], dict_count[KS_SEG_NCOLS];
-    struct ks_seg_dict dict[KS_SEG_NCOLS];
+    struct ks_store_seg_dict dict[KS_SEG_NCOLS];
     bool dict_loaded[KS_SEG_NCOLS];
     uint64_t index_off;
     uint32_t index_len;
@@ -260,7 +270,7 @@ struct ks_seg_reader {
     uint64_t *index;        /* loaded bloom words (NULL until needed) */
     uint32_t index_words;
     uint32_t ngroups;
-    struct ks_seg_group *groups;
+    struct ks_store_seg_group *groups;
     uint64_t kind_events[KS_KIND_COUNT];
     uint32_t ndatasets;
     struct ks_sv *dataset_name;
@@ -271,31 +281,33 @@ struct ks_seg_reader {
     void *dctx;             /* ZSTD_DCtx */
     uint8_t *cbuf;          /* compressed-block read buffer */
     size_t ccap;
-    struct ks_seg_pool *pool; /* borrowed; may be NULL */
+    struct ks_store_seg_pool *pool; /* borrowed; may be NULL */
 };
 
-/* Opens a segment from a file (fd is taken over and closed by ks_seg_reader_close()) or from
+/* Opens a segment from a file (fd is taken over and closed by ks_store_seg_reader_close()) or from
  * memory (borrowed; must outlive the reader). Reads and checks header, trailer and footer.
  * Returns KS_ECORRUPT for any damage. */
-int ks_seg_reader_open_fd(struct ks_seg_reader *r, int fd, const char *name);
-int ks_seg_reader_open_mem(struct ks_seg_reader *r, const uint8_t *p, size_t n, const char *name);
-void ks_seg_reader_close(struct ks_seg_reader *r);
+int ks_store_seg_reader_open_fd(struct ks_store_seg_reader *r, int fd, const char *name);
+int ks_store_seg_reader_open_mem(struct ks_store_seg_reader *r, const uint8_t *p, size_t n,
+                                 const char *name);
+void ks_store_seg_reader_close(struct ks_store_seg_reader *r);
 /* Loads the dictionary of internal column col (KS_ENOENT when the segment has none). */
-int ks_seg_reader_dict(struct ks_seg_reader *r, unsigned col, const struct ks_seg_dict **out);
+int ks_store_seg_reader_dict(struct ks_store_seg_reader *r, unsigned col,
+                             const struct ks_store_seg_dict **out);
 /* Returns the id of s in col's dictionary, -1 when absent, or a negative KS_E* below -1. */
-int64_t ks_seg_reader_find(struct ks_seg_reader *r, unsigned col, struct ks_sv s);
-int ks_seg_reader_load_index(struct ks_seg_reader *r);
+int64_t ks_store_seg_reader_find(struct ks_store_seg_reader *r, unsigned col, struct ks_sv s);
+int ks_store_seg_reader_load_index(struct ks_store_seg_reader *r);
 /* Decodes the columns of group g whose bit is set in mask (bit = internal column) into rows;
  * rows must be empty or hold earlier columns of the same group. */
-int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
-                         struct ks_seg_rows *rows);
-void ks_seg_rows_free(struct ks_seg_rows *rows);
+int ks_store_seg_reader_decode(struct ks_store_seg_reader *r, uint32_t g, uint64_t mask,
+                         struct ks_store_seg_rows *rows);
+void ks_store_seg_rows_free(struct ks_store_seg_rows *rows);
 /* Fills ev from row i of rows (strings borrowed from r's dictionaries and rows; bag into
  * kv[KS_EVENT_MAX_BAG]). */
-void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, uint32_t i,
-                       struct ks_event *ev, struct ks_kv *kv);
+void ks_store_seg_rows_event(struct ks_store_seg_reader *r, const struct ks_store_seg_rows *rows,
+                             uint32_t i, struct ks_event *ev, struct ks_kv *kv);
 /* Checks every block, dictionary and group, and that blocks tile the file. OUT *events. */
-int ks_seg_reader_verify(struct ks_seg_reader *r, uint64_t *events);
+int ks_store_seg_reader_verify(struct ks_store_seg_reader *r, uint64_t *events);
 
 /* Decodes a whole segment image from memory (the fuzz entry point); returns 0 or KS_E*. */
 int ks_store_seg_decode_mem(const uint8_t *p, size_t n, uint64_t *events);

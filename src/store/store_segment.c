@@ -60,24 +60,21 @@ static const uint64_t pow10_tab[10] = {1,         10,         100,        1000, 
 
 /* ---------------------------------------------------------------- shared helpers */
 
-uint16_t ks_seg_col_id(unsigned col)
+uint16_t ks_store_seg_col_id(unsigned col)
 {
     return col < KS_F_COUNT ? (uint16_t)col : (uint16_t)(0x8000u + (col - KS_F_COUNT));
 }
 
-/* String columns of high cardinality are stored inline (STRR) instead of dictionary-encoded:
- * a dictionary would be as large as the column, and every scan emitting a row of the segment
- * would have to load it. */
 static inline uint8_t coltype(unsigned col)
 {
-    if (col == KS_F_session || col == KS_F_object)
+    if (ks_store_seg_col_is_strr(col))
         return KS_SEG_CT_STRR;
     return col_types[col];
 }
 
-uint8_t ks_seg_col_type(unsigned col) { return col < KS_SEG_NCOLS ? coltype(col) : 0; }
+uint8_t ks_store_seg_col_type(unsigned col) { return col < KS_SEG_NCOLS ? coltype(col) : 0; }
 
-int ks_seg_col_from_id(uint32_t id)
+int ks_store_seg_col_from_id(uint32_t id)
 {
     if (id < KS_F_COUNT)
         return (int)id;
@@ -86,35 +83,35 @@ int ks_seg_col_from_id(uint32_t id)
     return -1;
 }
 
-bool ks_seg_col_has_dict(unsigned col)
+bool ks_store_seg_col_has_dict(unsigned col)
 {
     return col < KS_SEG_NCOLS &&
            (coltype(col) == KS_SEG_CT_STR || coltype(col) == KS_SEG_CT_BAGK);
 }
 
-uint64_t ks_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec)
+uint64_t ks_store_seg_block_seed(uint32_t clen, uint32_t rawlen, uint32_t codec)
 {
     return ((uint64_t)rawlen << 32 | clen) ^ ((uint64_t)codec << 60);
 }
 
 /* Bloom keys are never 0 (0 marks an empty slot of the writer's distinct set). */
-uint64_t ks_seg_bloom_key_addr(const struct ks_addr *a)
+uint64_t ks_store_seg_bloom_key_addr(const struct ks_addr *a)
 {
     uint64_t h = XXH3_64bits(a->b, 16);
     return h ? h : 1;
 }
 
-uint64_t ks_seg_bloom_key_id(unsigned col, uint32_t id)
+uint64_t ks_store_seg_bloom_key_id(unsigned col, uint32_t id)
 {
     uint8_t k[8];
-    ks_put_le64(k, (uint64_t)ks_seg_col_id(col) << 32 | id);
+    ks_put_le64(k, (uint64_t)ks_store_seg_col_id(col) << 32 | id);
     uint64_t h = XXH3_64bits(k, 8);
     return h ? h : 1;
 }
 
 static inline uint64_t rotl64(uint64_t x, unsigned r) { return (x << r) | (x >> (64 - r)); }
 
-bool ks_seg_bloom_test(const uint64_t *words, uint32_t nwords, uint64_t key)
+bool ks_store_seg_bloom_test(const uint64_t *words, uint32_t nwords, uint64_t key)
 {
     if (nwords == 0)
         return true; /* no filter: cannot exclude */
@@ -136,7 +133,7 @@ static void bloom_set(uint64_t *words, uint32_t nwords, uint64_t key)
     }
 }
 
-int64_t ks_seg_day_start(int64_t ts)
+int64_t ks_store_seg_day_start(int64_t ts)
 {
     const int64_t day = 86400 * KS_NS_PER_SEC;
     int64_t d = ts / day;
@@ -145,7 +142,7 @@ int64_t ks_seg_day_start(int64_t ts)
     return d * day;
 }
 
-int ks_sbuf_grow(struct ks_sbuf *b, size_t extra)
+int ks_store_sbuf_grow(struct ks_store_sbuf *b, size_t extra)
 {
     if (extra > SIZE_MAX / 2 - b->len)
         return KS_ETOOBIG;
@@ -165,7 +162,7 @@ int ks_sbuf_grow(struct ks_sbuf *b, size_t extra)
     return 0;
 }
 
-void ks_sbuf_free(struct ks_sbuf *b)
+void ks_store_sbuf_free(struct ks_store_sbuf *b)
 {
     free(b->p);
     b->p = NULL;
@@ -179,14 +176,14 @@ struct day_count {
     uint64_t n;
 };
 
-struct ks_seg_writer {
+struct ks_store_seg_writer {
     uint32_t n, cap, target_rows, max_rows;
     size_t bytes, target_bytes, max_bytes, row_bytes;
     void *col[KS_SEG_NCOLS];
     uint32_t *bag_end;
     uint32_t *kv_key, *kv_voff, *kv_vlen;
     uint32_t nkv, kv_cap;
-    struct ks_sbuf vals;
+    struct ks_store_sbuf vals;
     struct ks_intern *dict[KS_SEG_NCOLS];
     uint32_t last_id[KS_SEG_NCOLS];
     uint32_t bag_last[BAG_POS_CACHE];
@@ -195,7 +192,7 @@ struct ks_seg_writer {
     int level;
     /* seal scratch */
     uint32_t *perm;
-    struct ks_sbuf raw;
+    struct ks_store_sbuf raw;
     uint64_t *set;
     uint32_t set_mask;
     uint64_t *keys;
@@ -234,11 +231,12 @@ static size_t row_bytes(void)
     return s;
 }
 
-int ks_seg_writer_new(uint32_t target_rows, size_t target_bytes, struct ks_seg_writer **out)
+int ks_store_seg_writer_new(uint32_t target_rows, size_t target_bytes,
+                            struct ks_store_seg_writer **out)
 {
     *out = NULL;
     int rc = KS_ENOMEM;
-    struct ks_seg_writer *w = calloc(1, sizeof(*w));
+    struct ks_store_seg_writer *w = calloc(1, sizeof(*w));
     if (!w)
         return KS_ENOMEM;
     w->target_rows = target_rows ? target_rows : KS_SEG_TARGET_ROWS;
@@ -252,7 +250,7 @@ int ks_seg_writer_new(uint32_t target_rows, size_t target_bytes, struct ks_seg_w
     w->max_bytes = w->target_bytes * 2;
     w->vals.max = w->max_bytes;
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-        if (!ks_seg_col_has_dict(c))
+        if (!ks_store_seg_col_has_dict(c))
             continue;
         uint32_t id;
         if ((rc = ks_intern_new(w->max_bytes, &w->dict[c])) < 0)
@@ -266,15 +264,15 @@ int ks_seg_writer_new(uint32_t target_rows, size_t target_bytes, struct ks_seg_w
         rc = KS_ENOMEM;
         goto out;
     }
-    ks_seg_writer_reset(w);
+    ks_store_seg_writer_reset(w);
     *out = w;
     return 0;
 out:
-    ks_seg_writer_free(w);
+    ks_store_seg_writer_free(w);
     return rc;
 }
 
-void ks_seg_writer_free(struct ks_seg_writer *w)
+void ks_store_seg_writer_free(struct ks_store_seg_writer *w)
 {
     if (!w)
         return;
@@ -287,8 +285,8 @@ void ks_seg_writer_free(struct ks_seg_writer *w)
     free(w->kv_key);
     free(w->kv_voff);
     free(w->kv_vlen);
-    ks_sbuf_free(&w->vals);
-    ks_sbuf_free(&w->raw);
+    ks_store_sbuf_free(&w->vals);
+    ks_store_sbuf_free(&w->raw);
     free(w->perm);
     free(w->set);
     free(w->keys);
@@ -298,7 +296,7 @@ void ks_seg_writer_free(struct ks_seg_writer *w)
     free(w);
 }
 
-void ks_seg_writer_reset(struct ks_seg_writer *w)
+void ks_store_seg_writer_reset(struct ks_store_seg_writer *w)
 {
     w->n = 0;
     w->nkv = 0;
@@ -317,16 +315,16 @@ void ks_seg_writer_reset(struct ks_seg_writer *w)
     memset(w->bag_last, 0, sizeof(w->bag_last));
 }
 
-uint32_t ks_seg_writer_rows(const struct ks_seg_writer *w) { return w->n; }
+uint32_t ks_store_seg_writer_rows(const struct ks_store_seg_writer *w) { return w->n; }
 
-bool ks_seg_writer_full(const struct ks_seg_writer *w)
+bool ks_store_seg_writer_full(const struct ks_store_seg_writer *w)
 {
     if (w->n >= w->target_rows || w->bytes >= w->target_bytes)
         return true;
     return w->n > 0 && (uint64_t)w->max_ts - (uint64_t)w->min_ts >= (uint64_t)KS_SEG_TARGET_SPAN;
 }
 
-static int grow_rows(struct ks_seg_writer *w)
+static int grow_rows(struct ks_store_seg_writer *w)
 {
     uint32_t cap = w->cap ? w->cap * 2 : 4096;
     if (cap > w->max_rows)
@@ -348,7 +346,7 @@ static int grow_rows(struct ks_seg_writer *w)
     return 0;
 }
 
-static int grow_kv(struct ks_seg_writer *w, uint32_t need)
+static int grow_kv(struct ks_store_seg_writer *w, uint32_t need)
 {
     uint64_t cap = w->kv_cap ? w->kv_cap : 4096;
     while (cap < (uint64_t)w->nkv + need)
@@ -372,8 +370,8 @@ static int grow_kv(struct ks_seg_writer *w, uint32_t need)
 }
 
 /* Interns s into col's dictionary, with a one-entry cache of the column's last string. */
-static inline int put_str(struct ks_seg_writer *w, unsigned col, uint32_t *last, struct ks_sv s,
-                          uint32_t *id)
+static inline int put_str(struct ks_store_seg_writer *w, unsigned col, uint32_t *last,
+                          struct ks_sv s, uint32_t *id)
 {
     if (s.n == 0) {
         *id = 0;
@@ -395,7 +393,7 @@ static inline int put_str(struct ks_seg_writer *w, unsigned col, uint32_t *last,
     return 0;
 }
 
-int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev)
+int ks_store_seg_writer_append(struct ks_store_seg_writer *w, const struct ks_event *ev)
 {
     int rc;
     if (w->n >= w->max_rows)
@@ -417,7 +415,7 @@ int ks_seg_writer_append(struct ks_seg_writer *w, const struct ks_event *ev)
         return rc;
     if (w->nkv + ev->nbag > w->kv_cap && (rc = grow_kv(w, ev->nbag)) < 0)
         return rc;
-    if ((rc = ks_sbuf_reserve(&w->vals, add)) < 0)
+    if ((rc = ks_store_sbuf_reserve(&w->vals, add)) < 0)
         return rc;
 
     uint32_t i = w->n;
@@ -486,7 +484,7 @@ static int cmp_row(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
-static int sort_rows(struct ks_seg_writer *w)
+static int sort_rows(struct ks_store_seg_writer *w)
 {
     uint32_t n = w->n;
     const uint32_t *obs = w->col[KS_F_observer];
@@ -520,13 +518,13 @@ static int sort_rows(struct ks_seg_writer *w)
 }
 
 /* Appends one block (header + payload) holding raw[0..rawlen) to out. */
-static int put_block(struct ks_seg_writer *w, struct ks_sbuf *out, const uint8_t *raw,
+static int put_block(struct ks_store_seg_writer *w, struct ks_store_sbuf *out, const uint8_t *raw,
                      size_t rawlen, bool compress, uint64_t *off, uint32_t *len)
 {
     if (rawlen > KS_SEG_MAX_BLOCK)
         return KS_ETOOBIG;
     size_t bound = ZSTD_compressBound(rawlen);
-    int rc = ks_sbuf_reserve(out, KS_SEG_BLOCK_HDR + KS_MAX(bound, rawlen));
+    int rc = ks_store_sbuf_reserve(out, KS_SEG_BLOCK_HDR + KS_MAX(bound, rawlen));
     if (rc < 0)
         return rc;
     uint8_t *h = out->p + out->len, *dst = h + KS_SEG_BLOCK_HDR;
@@ -544,7 +542,8 @@ static int put_block(struct ks_seg_writer *w, struct ks_sbuf *out, const uint8_t
     ks_put_le32(h, (uint32_t)clen);
     ks_put_le32(h + 4, (uint32_t)rawlen);
     ks_put_le32(h + 8, codec);
-    ks_put_le64(h + 12, XXH64(dst, clen, ks_seg_block_seed((uint32_t)clen, (uint32_t)rawlen, codec)));
+    ks_put_le64(h + 12,
+                XXH64(dst, clen, ks_store_seg_block_seed((uint32_t)clen, (uint32_t)rawlen, codec)));
     *off = out->len;
     *len = (uint32_t)(KS_SEG_BLOCK_HDR + clen);
     out->len += KS_SEG_BLOCK_HDR + clen;
@@ -583,10 +582,10 @@ static unsigned pow10_divisor(const uint64_t *v, uint32_t n)
 }
 
 /* Encodes column col of rows perm[0..n) into w->raw. */
-static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *perm, uint32_t n,
+static int encode_col(struct ks_store_seg_writer *w, unsigned col, const uint32_t *perm, uint32_t n,
                       int64_t base)
 {
-    struct ks_sbuf *b = &w->raw;
+    struct ks_store_sbuf *b = &w->raw;
     b->len = 0;
     int rc = 0;
     uint8_t *p;
@@ -603,7 +602,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
             while (e && sdiv10e(delta, e) * (int64_t)pow10_tab[e] != delta)
                 e--;
         }
-        if ((rc = ks_sbuf_reserve(b, 1 + (size_t)n * 10)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, 1 + (size_t)n * 10)) < 0)
             return rc;
         p = b->p;
         *p++ = (uint8_t)e;
@@ -613,7 +612,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     }
     case KS_SEG_CT_U8: {
         const uint8_t *v = w->col[col];
-        if ((rc = ks_sbuf_reserve(b, n)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, n)) < 0)
             return rc;
         p = b->p;
         for (uint32_t i = 0; i < n; i++)
@@ -622,7 +621,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     }
     case KS_SEG_CT_U16: {
         const uint16_t *v = w->col[col];
-        if ((rc = ks_sbuf_reserve(b, (size_t)n * 2)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, (size_t)n * 2)) < 0)
             return rc;
         p = b->p;
         for (uint32_t i = 0; i < n; i++) {
@@ -634,7 +633,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     }
     case KS_SEG_CT_U32: {
         const uint32_t *v = w->col[col];
-        if ((rc = ks_sbuf_reserve(b, (size_t)n * 5)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, (size_t)n * 5)) < 0)
             return rc;
         p = b->p;
         for (uint32_t i = 0; i < n; i++)
@@ -647,7 +646,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         for (uint32_t i = 0; i < n; i++)
             d[i] = v[perm[i]];
         unsigned e = pow10_divisor(d, n);
-        if ((rc = ks_sbuf_reserve(b, 1 + (size_t)n * 10)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, 1 + (size_t)n * 10)) < 0)
             return rc;
         p = b->p;
         *p++ = (uint8_t)e;
@@ -657,7 +656,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     }
     case KS_SEG_CT_OFFSET: {
         const uint64_t *v = w->col[col];
-        if ((rc = ks_sbuf_reserve(b, (size_t)n * 10)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, (size_t)n * 10)) < 0)
             return rc;
         p = b->p;
         uint64_t prev = 0;
@@ -669,7 +668,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
     }
     case KS_SEG_CT_ADDR: {
         const struct ks_addr *v = w->col[col];
-        if ((rc = ks_sbuf_reserve(b, (size_t)n * 17)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, (size_t)n * 17)) < 0)
             return rc;
         p = b->p;
         uint8_t *q = p + n;
@@ -696,7 +695,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         for (uint32_t i = 0; i < n; i++)
             mx = KS_MAX(mx, v[perm[i]]);
         unsigned wd = mx < 256 ? 1 : mx < 65536 ? 2 : 4;
-        if ((rc = ks_sbuf_reserve(b, 1 + (size_t)n * wd)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, 1 + (size_t)n * wd)) < 0)
             return rc;
         p = b->p;
         *p++ = (uint8_t)wd;
@@ -719,7 +718,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         size_t need = 0;
         for (uint32_t i = 0; i < n; i++)
             need += 5 + ref[2 * (size_t)perm[i] + 1];
-        if ((rc = ks_sbuf_reserve(b, need)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, need)) < 0)
             return rc;
         p = b->p;
         for (uint32_t i = 0; i < n; i++)
@@ -737,7 +736,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
             uint32_t r = perm[i], s = r ? w->bag_end[r - 1] : 0;
             need += 5 + (size_t)(w->bag_end[r] - s) * 5;
         }
-        if ((rc = ks_sbuf_reserve(b, need)) < 0)
+        if ((rc = ks_store_sbuf_reserve(b, need)) < 0)
             return rc;
         p = b->p;
         for (uint32_t i = 0; i < n; i++) {
@@ -768,7 +767,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
         }
         uint32_t *order = w->order;
         uint32_t *cnt = calloc((size_t)nkeys + 1, sizeof(*cnt));
-        if (!cnt || (rc = ks_sbuf_reserve(b, need)) < 0) {
+        if (!cnt || (rc = ks_store_sbuf_reserve(b, need)) < 0) {
             free(cnt);
             return cnt ? rc : KS_ENOMEM;
         }
@@ -804,7 +803,7 @@ static int encode_col(struct ks_seg_writer *w, unsigned col, const uint32_t *per
 
 /* Distinct-key set for sizing a group's bloom filter: open addressing over w->set, the keys
  * also listed in w->keys (so clearing touches only used slots). Grows when half full. */
-static int set_grow(struct ks_seg_writer *w, uint32_t nkeys)
+static int set_grow(struct ks_store_seg_writer *w, uint32_t nkeys)
 {
     size_t slots = ((size_t)w->set_mask + 1) * 2;
     uint64_t *ns = calloc(slots, sizeof(*ns));
@@ -822,7 +821,7 @@ static int set_grow(struct ks_seg_writer *w, uint32_t nkeys)
     return 0;
 }
 
-static inline int set_add(struct ks_seg_writer *w, uint32_t *nkeys, uint64_t key)
+static inline int set_add(struct ks_store_seg_writer *w, uint32_t *nkeys, uint64_t key)
 {
     uint32_t i = (uint32_t)(key >> 20) & w->set_mask;
     while (w->set[i]) {
@@ -837,7 +836,7 @@ static inline int set_add(struct ks_seg_writer *w, uint32_t *nkeys, uint64_t key
     return 0;
 }
 
-static void set_clear(struct ks_seg_writer *w, uint32_t nkeys)
+static void set_clear(struct ks_store_seg_writer *w, uint32_t nkeys)
 {
     for (uint32_t k = 0; k < nkeys; k++) {
         uint32_t i = (uint32_t)(w->keys[k] >> 20) & w->set_mask;
@@ -851,8 +850,8 @@ static void set_clear(struct ks_seg_writer *w, uint32_t nkeys)
 static const unsigned bloom_str_cols[] = {KS_F_user, KS_F_src_host, KS_F_dst_host, KS_F_observer};
 
 /* Builds the bloom filter of rows perm[0..n) into index (u64 words). OUT *words. */
-static int build_bloom(struct ks_seg_writer *w, const uint32_t *perm, uint32_t n,
-                       struct ks_sbuf *index, uint32_t *words)
+static int build_bloom(struct ks_store_seg_writer *w, const uint32_t *perm, uint32_t n,
+                       struct ks_store_sbuf *index, uint32_t *words)
 {
     uint32_t nkeys = 0, prev[KS_ARRAY_LEN(bloom_str_cols)] = {0};
     int rc = 0;
@@ -860,13 +859,13 @@ static int build_bloom(struct ks_seg_writer *w, const uint32_t *perm, uint32_t n
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         uint32_t r = perm[i];
         if (src[r].family)
-            rc = set_add(w, &nkeys, ks_seg_bloom_key_addr(&src[r]));
+            rc = set_add(w, &nkeys, ks_store_seg_bloom_key_addr(&src[r]));
         if (dst[r].family && rc == 0)
-            rc = set_add(w, &nkeys, ks_seg_bloom_key_addr(&dst[r]));
+            rc = set_add(w, &nkeys, ks_store_seg_bloom_key_addr(&dst[r]));
         for (unsigned c = 0; c < KS_ARRAY_LEN(bloom_str_cols) && rc == 0; c++) {
             uint32_t id = ((const uint32_t *)w->col[bloom_str_cols[c]])[r];
             if (id && id != prev[c]) /* runs of one id (rows are sorted by observer) */
-                rc = set_add(w, &nkeys, ks_seg_bloom_key_id(bloom_str_cols[c], id));
+                rc = set_add(w, &nkeys, ks_store_seg_bloom_key_id(bloom_str_cols[c], id));
             prev[c] = id;
         }
     }
@@ -878,7 +877,8 @@ static int build_bloom(struct ks_seg_writer *w, const uint32_t *perm, uint32_t n
     while (bits < (uint64_t)nkeys * 10)
         bits *= 2;
     uint32_t nw = (uint32_t)(bits / 64);
-    if ((rc = ks_sbuf_reserve(index, (size_t)nw * 8)) < 0 || !(w->bloom = realloc(w->bloom, (size_t)nw * 8))) {
+    if ((rc = ks_store_sbuf_reserve(index, (size_t)nw * 8)) < 0 ||
+        !(w->bloom = realloc(w->bloom, (size_t)nw * 8))) {
         set_clear(w, nkeys);
         return rc < 0 ? rc : KS_ENOMEM;
     }
@@ -902,40 +902,76 @@ struct group_meta {
     uint32_t len[KS_SEG_NCOLS];
 };
 
-static int sb_put(struct ks_sbuf *b, const void *p, size_t n)
+static int sb_put(struct ks_store_sbuf *b, const void *p, size_t n)
 {
-    int rc = ks_sbuf_reserve(b, n);
+    int rc = ks_store_sbuf_reserve(b, n);
     if (rc < 0)
         return rc;
     memcpy(b->p + b->len, p, n);
     b->len += n;
     return 0;
 }
-static int sb_u8(struct ks_sbuf *b, uint8_t v) { return sb_put(b, &v, 1); }
-static int sb_u16(struct ks_sbuf *b, uint16_t v)
+static int sb_u8(struct ks_store_sbuf *b, uint8_t v) { return sb_put(b, &v, 1); }
+static int sb_u16(struct ks_store_sbuf *b, uint16_t v)
 {
     uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
     return sb_put(b, t, 2);
 }
-static int sb_u32(struct ks_sbuf *b, uint32_t v)
+static int sb_u32(struct ks_store_sbuf *b, uint32_t v)
 {
     uint8_t t[4];
     ks_put_le32(t, v);
     return sb_put(b, t, 4);
 }
-static int sb_u64(struct ks_sbuf *b, uint64_t v)
+static int sb_u64(struct ks_store_sbuf *b, uint64_t v)
 {
     uint8_t t[8];
     ks_put_le64(t, v);
     return sb_put(b, t, 8);
 }
 
-int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_seg_meta *meta)
+static bool bytes_zero(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 256 <= n; i += 256) {
+        for (size_t k = 0; k < 256; k += 8) {
+            uint64_t x;
+            memcpy(&x, p + i + k, 8);
+            acc |= x;
+        }
+        if (acc)
+            return false;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* True when every row of the open segment holds 0 / empty in col (empty flow fields such as
+ * user or code): such columns are written as empty payloads and cost nothing to encode. */
+static bool column_is_zero(const struct ks_store_seg_writer *w, unsigned col)
+{
+    uint8_t t = coltype(col);
+    if (t == KS_SEG_CT_BAGK || t == KS_SEG_CT_BAGV)
+        return w->nkv == 0;
+    if (t == KS_SEG_CT_STRR) {
+        const uint32_t *ref = w->col[col];
+        for (uint32_t i = 0; i < w->n; i++)
+            if (ref[2 * (size_t)i + 1])
+                return false;
+        return true;
+    }
+    return bytes_zero(w->col[col], (size_t)w->n * elem_size(col));
+}
+
+int ks_store_seg_writer_seal(struct ks_store_seg_writer *w, struct ks_store_sbuf *out,
+                             struct ks_store_seg_meta *meta)
 {
     int rc;
     uint32_t n = w->n, ngroups = (n + KS_SEG_GROUP_ROWS - 1) / KS_SEG_GROUP_ROWS;
     struct group_meta *gm = NULL;
-    struct ks_sbuf index = {0}, foot = {0};
+    struct ks_store_sbuf index = {0}, foot = {0};
     uint64_t *ds_count = NULL;
     struct day_count *days = NULL;
     size_t ndays = 0, days_cap = 0;
@@ -971,6 +1007,9 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
     if ((rc = sb_put(out, hdr, sizeof(hdr))) < 0)
         goto out;
 
+    bool zero[KS_SEG_NCOLS];
+    for (unsigned c = 0; c < KS_SEG_NCOLS; c++)
+        zero[c] = column_is_zero(w, c);
     const int64_t *ts = w->col[KS_F_ts];
     const uint32_t *obs = w->col[KS_F_observer];
     const uint8_t *kind = w->col[KS_F_kind];
@@ -997,7 +1036,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
                 days[ndays - 1].n++;
                 continue;
             }
-            int64_t day = ks_seg_day_start(ts[r]);
+            int64_t day = ks_store_seg_day_start(ts[r]);
             if (!ndays || days[ndays - 1].day != day) {
                 size_t k = 0;
                 while (k < ndays && days[k].day != day)
@@ -1023,7 +1062,9 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
             days[ndays - 1].n++;
         }
         for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-            if ((rc = encode_col(w, c, perm, gn, m->min_ts)) < 0)
+            if (zero[c])
+                w->raw.len = 0; /* an empty payload: every row is 0 / empty */
+            else if ((rc = encode_col(w, c, perm, gn, m->min_ts)) < 0)
                 goto out;
             if ((rc = put_block(w, out, w->raw.p, w->raw.len, true, &m->off[c], &m->len[c])) < 0)
                 goto out;
@@ -1040,7 +1081,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
         struct ks_intern *d = w->dict[c];
         uint32_t cnt = ks_intern_count(d);
         w->raw.len = 0;
-        if ((rc = ks_sbuf_reserve(&w->raw, ks_intern_bytes(d) + (size_t)cnt * 5 + 16)) < 0)
+        if ((rc = ks_store_sbuf_reserve(&w->raw, ks_intern_bytes(d) + (size_t)cnt * 5 + 16)) < 0)
             goto out;
         uint8_t *p = w->raw.p;
         for (uint32_t id = 0; id < cnt; id++) {
@@ -1048,7 +1089,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
             if ((size_t)(w->raw.p + w->raw.cap - p) < s.n + 10) {
                 size_t used = (size_t)(p - w->raw.p);
                 w->raw.len = used;
-                if ((rc = ks_sbuf_reserve(&w->raw, s.n + 10)) < 0)
+                if ((rc = ks_store_sbuf_reserve(&w->raw, s.n + 10)) < 0)
                     goto out;
                 p = w->raw.p + used;
             }
@@ -1069,7 +1110,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
     uint64_t foot_off = out->len - base;
     rc = sb_u32(&foot, KS_SEG_NCOLS);
     for (unsigned c = 0; c < KS_SEG_NCOLS && rc == 0; c++) {
-        rc = sb_u16(&foot, ks_seg_col_id(c));
+        rc = sb_u16(&foot, ks_store_seg_col_id(c));
         rc = rc ? rc : sb_u8(&foot, coltype(c));
         rc = rc ? rc : sb_u8(&foot, 0);
     }
@@ -1084,7 +1125,7 @@ int ks_seg_writer_seal(struct ks_seg_writer *w, struct ks_sbuf *out, struct ks_s
     for (unsigned c = 0; c < KS_SEG_NCOLS && rc == 0; c++) {
         if (!w->dict[c])
             continue;
-        rc = sb_u16(&foot, ks_seg_col_id(c));
+        rc = sb_u16(&foot, ks_store_seg_col_id(c));
         rc = rc ? rc : sb_u16(&foot, 0);
         rc = rc ? rc : sb_u64(&foot, dict_off[c]);
         rc = rc ? rc : sb_u32(&foot, dict_len[c]);
@@ -1160,7 +1201,7 @@ out:
     free(gm);
     free(ds_count);
     free(days);
-    ks_sbuf_free(&index);
-    ks_sbuf_free(&foot);
+    ks_store_sbuf_free(&index);
+    ks_store_sbuf_free(&foot);
     return rc;
 }

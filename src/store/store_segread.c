@@ -29,7 +29,7 @@
 static const uint64_t pow10_tab[10] = {1,         10,         100,        1000,      10000,
                                        100000,    1000000,    10000000,   100000000, 1000000000};
 
-static int read_at(struct ks_seg_reader *r, uint64_t off, void *buf, size_t n)
+static int read_at(struct ks_store_seg_reader *r, uint64_t off, void *buf, size_t n)
 {
     if (off > r->size || n > r->size - off)
         return KS_ECORRUPT;
@@ -55,7 +55,7 @@ static int read_at(struct ks_seg_reader *r, uint64_t off, void *buf, size_t n)
 /* Buffer header: the size class, and the free-list link while cached. */
 #define POOL_HDR 16
 
-void *ks_seg_palloc(struct ks_seg_pool *pool, size_t n)
+void *ks_store_seg_palloc(struct ks_store_seg_pool *pool, size_t n)
 {
     unsigned cls = 6;
     while (cls < 47 && ((size_t)1 << cls) < n)
@@ -74,7 +74,7 @@ void *ks_seg_palloc(struct ks_seg_pool *pool, size_t n)
     return h + POOL_HDR;
 }
 
-void ks_seg_pfree(struct ks_seg_pool *pool, void *p)
+void ks_store_seg_pfree(struct ks_store_seg_pool *pool, void *p)
 {
     if (!p)
         return;
@@ -90,7 +90,7 @@ void ks_seg_pfree(struct ks_seg_pool *pool, void *p)
     free(h);
 }
 
-void ks_seg_pool_free(struct ks_seg_pool *pool)
+void ks_store_seg_pool_free(struct ks_store_seg_pool *pool)
 {
     for (unsigned c = 0; c < KS_ARRAY_LEN(pool->head); c++) {
         uint8_t *h = pool->head[c];
@@ -106,8 +106,8 @@ void ks_seg_pool_free(struct ks_seg_pool *pool)
 }
 
 /* Reads, checks and decompresses the block at off/len. OUT *out (caller frees with
- * ks_seg_pfree(r->pool, ...)), *rawlen. */
-static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8_t **out,
+ * ks_store_seg_pfree(r->pool, ...)), *rawlen. */
+static int load_block(struct ks_store_seg_reader *r, uint64_t off, uint32_t len, uint8_t **out,
                       uint32_t *rawlen)
 {
     *out = NULL;
@@ -130,7 +130,7 @@ static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8
     uint32_t clen = ks_get_le32(buf), rl = ks_get_le32(buf + 4), codec = ks_get_le32(buf + 8);
     if (clen != len - KS_SEG_BLOCK_HDR || rl > KS_SEG_MAX_BLOCK || codec > KS_SEG_CODEC_ZSTD)
         return KS_ECORRUPT;
-    if (CHECKSUM_BAD(XXH64(buf + KS_SEG_BLOCK_HDR, clen, ks_seg_block_seed(clen, rl, codec)),
+    if (CHECKSUM_BAD(XXH64(buf + KS_SEG_BLOCK_HDR, clen, ks_store_seg_block_seed(clen, rl, codec)),
                      ks_get_le64(buf + 12)))
         return KS_ECORRUPT;
     if (codec == KS_SEG_CODEC_RAW && rl != clen)
@@ -140,19 +140,19 @@ static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8
         if (fcs != rl)
             return KS_ECORRUPT;
     }
-    if (!(raw = ks_seg_palloc(r->pool, rl)))
+    if (!(raw = ks_store_seg_palloc(r->pool, rl)))
         return KS_ENOMEM;
     if (codec == KS_SEG_CODEC_RAW) {
         if (rl)
             memcpy(raw, buf + KS_SEG_BLOCK_HDR, rl);
     } else {
         if (!r->dctx && !(r->dctx = ZSTD_createDCtx())) {
-            ks_seg_pfree(r->pool, raw);
+            ks_store_seg_pfree(r->pool, raw);
             return KS_ENOMEM;
         }
         size_t d = ZSTD_decompressDCtx(r->dctx, raw, rl, buf + KS_SEG_BLOCK_HDR, clen);
         if (ZSTD_isError(d) || d != rl) {
-            ks_seg_pfree(r->pool, raw);
+            ks_store_seg_pfree(r->pool, raw);
             return KS_ECORRUPT;
         }
     }
@@ -161,7 +161,7 @@ static int load_block(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint8
     return 0;
 }
 
-static int add_block_ref(struct ks_seg_reader *r, uint64_t off, uint32_t len, uint32_t *cap)
+static int add_block_ref(struct ks_store_seg_reader *r, uint64_t off, uint32_t len, uint32_t *cap)
 {
     if (r->nblocks == *cap) {
         uint32_t nc = *cap ? *cap * 2 : 64;
@@ -180,7 +180,7 @@ static int add_block_ref(struct ks_seg_reader *r, uint64_t off, uint32_t len, ui
     return 0;
 }
 
-static int parse_footer(struct ks_seg_reader *r)
+static int parse_footer(struct ks_store_seg_reader *r)
 {
     struct ks_cur c = {r->footer, r->footer + r->footer_len, false};
     uint32_t bcap = 0;
@@ -197,10 +197,10 @@ static int parse_footer(struct ks_seg_reader *r)
         r->file_col_type[i] = ks_cur_u8(&c);
         if (ks_cur_u8(&c) != 0 || c.bad)
             return KS_ECORRUPT;
-        int col = ks_seg_col_from_id(r->file_col_id[i]);
+        int col = ks_store_seg_col_from_id(r->file_col_id[i]);
         if (col < 0)
             continue;
-        if (r->file_col_type[i] != ks_seg_col_type((unsigned)col) || r->file_col[col] >= 0)
+        if (r->file_col_type[i] != ks_store_seg_col_type((unsigned)col) || r->file_col[col] >= 0)
             return KS_ECORRUPT;
         r->file_col[col] = (int)i;
     }
@@ -220,17 +220,17 @@ static int parse_footer(struct ks_seg_reader *r)
             return KS_ECORRUPT;
         if ((rc = add_block_ref(r, off, len, &bcap)) < 0)
             return rc;
-        int col = ks_seg_col_from_id(id);
+        int col = ks_store_seg_col_from_id(id);
         if (col < 0)
             continue;
-        if (!ks_seg_col_has_dict((unsigned)col) || r->file_col[col] < 0 || r->dict_len[col])
+        if (!ks_store_seg_col_has_dict((unsigned)col) || r->file_col[col] < 0 || r->dict_len[col])
             return KS_ECORRUPT;
         r->dict_off[col] = off;
         r->dict_len[col] = len;
         r->dict_count[col] = count;
     }
     for (unsigned col = 0; col < KS_SEG_NCOLS; col++)
-        if (ks_seg_col_has_dict(col) && r->file_col[col] >= 0 && !r->dict_len[col])
+        if (ks_store_seg_col_has_dict(col) && r->file_col[col] >= 0 && !r->dict_len[col])
             return KS_ECORRUPT;
     r->index_off = ks_cur_u64(&c);
     r->index_len = ks_cur_u32(&c);
@@ -252,7 +252,7 @@ static int parse_footer(struct ks_seg_reader *r)
     r->groups[0].col_len = lens;
     uint64_t total = 0;
     for (uint32_t g = 0; g < r->ngroups; g++) {
-        struct ks_seg_group *gr = &r->groups[g];
+        struct ks_store_seg_group *gr = &r->groups[g];
         gr->rows = ks_cur_u32(&c);
         gr->min_ts = (int64_t)ks_cur_u64(&c);
         gr->max_ts = (int64_t)ks_cur_u64(&c);
@@ -317,7 +317,7 @@ static int parse_footer(struct ks_seg_reader *r)
     return 0;
 }
 
-static int open_common(struct ks_seg_reader *r)
+static int open_common(struct ks_store_seg_reader *r)
 {
     uint8_t hdr[KS_SEG_HEADER_LEN], tr[KS_SEG_TRAILER_LEN];
     int rc;
@@ -349,7 +349,7 @@ static int open_common(struct ks_seg_reader *r)
     return parse_footer(r);
 }
 
-int ks_seg_reader_open_fd(struct ks_seg_reader *r, int fd, const char *name)
+int ks_store_seg_reader_open_fd(struct ks_store_seg_reader *r, int fd, const char *name)
 {
     memset(r, 0, sizeof(*r));
     r->fd = fd;
@@ -361,7 +361,8 @@ int ks_seg_reader_open_fd(struct ks_seg_reader *r, int fd, const char *name)
     return open_common(r);
 }
 
-int ks_seg_reader_open_mem(struct ks_seg_reader *r, const uint8_t *p, size_t n, const char *name)
+int ks_store_seg_reader_open_mem(struct ks_store_seg_reader *r, const uint8_t *p, size_t n,
+                                 const char *name)
 {
     memset(r, 0, sizeof(*r));
     r->fd = -1;
@@ -371,7 +372,7 @@ int ks_seg_reader_open_mem(struct ks_seg_reader *r, const uint8_t *p, size_t n, 
     return open_common(r);
 }
 
-void ks_seg_reader_close(struct ks_seg_reader *r)
+void ks_store_seg_reader_close(struct ks_store_seg_reader *r)
 {
     if (r->fd >= 0)
         close(r->fd);
@@ -380,7 +381,7 @@ void ks_seg_reader_close(struct ks_seg_reader *r)
     free(r->file_col_id);
     free(r->file_col_type);
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-        ks_seg_pfree(r->pool, r->dict[c].raw);
+        ks_store_seg_pfree(r->pool, r->dict[c].raw);
         free(r->dict[c].start);
         free(r->dict[c].len);
     }
@@ -402,12 +403,13 @@ void ks_seg_reader_close(struct ks_seg_reader *r)
     r->fd = -1;
 }
 
-int ks_seg_reader_dict(struct ks_seg_reader *r, unsigned col, const struct ks_seg_dict **out)
+int ks_store_seg_reader_dict(struct ks_store_seg_reader *r, unsigned col,
+                             const struct ks_store_seg_dict **out)
 {
     *out = NULL;
-    if (col >= KS_SEG_NCOLS || !ks_seg_col_has_dict(col) || r->file_col[col] < 0)
+    if (col >= KS_SEG_NCOLS || !ks_store_seg_col_has_dict(col) || r->file_col[col] < 0)
         return KS_ENOENT;
-    struct ks_seg_dict *d = &r->dict[col];
+    struct ks_store_seg_dict *d = &r->dict[col];
     if (r->dict_loaded[col]) {
         *out = d;
         return 0;
@@ -442,17 +444,17 @@ int ks_seg_reader_dict(struct ks_seg_reader *r, unsigned col, const struct ks_se
     *out = d;
     return 0;
 out:
-    ks_seg_pfree(r->pool, d->raw);
+    ks_store_seg_pfree(r->pool, d->raw);
     free(d->start);
     free(d->len);
     memset(d, 0, sizeof(*d));
     return rc;
 }
 
-int64_t ks_seg_reader_find(struct ks_seg_reader *r, unsigned col, struct ks_sv s)
+int64_t ks_store_seg_reader_find(struct ks_store_seg_reader *r, unsigned col, struct ks_sv s)
 {
-    const struct ks_seg_dict *d;
-    int rc = ks_seg_reader_dict(r, col, &d);
+    const struct ks_store_seg_dict *d;
+    int rc = ks_store_seg_reader_dict(r, col, &d);
     if (rc == KS_ENOENT)
         return s.n == 0 ? 0 : -1;
     if (rc < 0)
@@ -463,7 +465,7 @@ int64_t ks_seg_reader_find(struct ks_seg_reader *r, unsigned col, struct ks_sv s
     return -1;
 }
 
-int ks_seg_reader_load_index(struct ks_seg_reader *r)
+int ks_store_seg_reader_load_index(struct ks_store_seg_reader *r)
 {
     if (r->index)
         return 0;
@@ -473,53 +475,112 @@ int ks_seg_reader_load_index(struct ks_seg_reader *r)
     if (rc < 0)
         return rc;
     if (rl % 8) {
-        ks_seg_pfree(r->pool, raw);
+        ks_store_seg_pfree(r->pool, raw);
         return KS_ECORRUPT;
     }
     uint32_t nw = rl / 8;
     for (uint32_t g = 0; g < r->ngroups; g++) {
         if (r->groups[g].bloom_off > nw || r->groups[g].bloom_words > nw - r->groups[g].bloom_off) {
-            ks_seg_pfree(r->pool, raw);
+            ks_store_seg_pfree(r->pool, raw);
             return KS_ECORRUPT;
         }
     }
     uint64_t *w = malloc(sizeof(*w) * (nw ? nw : 1));
     if (!w) {
-        ks_seg_pfree(r->pool, raw);
+        ks_store_seg_pfree(r->pool, raw);
         return KS_ENOMEM;
     }
     for (uint32_t i = 0; i < nw; i++)
         w[i] = ks_get_le64(raw + (size_t)i * 8);
-    ks_seg_pfree(r->pool, raw);
+    ks_store_seg_pfree(r->pool, raw);
     r->index = w;
     r->index_words = nw;
     return 0;
 }
 
-void ks_seg_rows_free(struct ks_seg_rows *rows)
+void ks_store_seg_rows_free(struct ks_store_seg_rows *rows)
 {
-    struct ks_seg_pool *pool = rows->pool;
+    struct ks_store_seg_pool *pool = rows->pool;
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++)
-        ks_seg_pfree(pool, rows->col[c]);
-    ks_seg_pfree(pool, rows->bag_end);
-    ks_seg_pfree(pool, rows->bag_key);
-    ks_seg_pfree(pool, rows->bag_voff);
-    ks_seg_pfree(pool, rows->bag_vlen);
+        ks_store_seg_pfree(pool, rows->col[c]);
+    ks_store_seg_pfree(pool, rows->bag_end);
+    ks_store_seg_pfree(pool, rows->bag_key);
+    ks_store_seg_pfree(pool, rows->bag_voff);
+    ks_store_seg_pfree(pool, rows->bag_vlen);
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++)
-        ks_seg_pfree(pool, rows->keep[c]);
+        ks_store_seg_pfree(pool, rows->keep[c]);
     memset(rows, 0, sizeof(*rows));
     rows->pool = pool;
 }
 
-static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t base,
-                      const uint8_t *raw, uint32_t rl, struct ks_seg_rows *rows)
+/* An empty payload: every row of the group is 0 / empty. */
+static int decode_zero(unsigned col, uint8_t t, uint32_t n, struct ks_store_seg_rows *rows)
+{
+    size_t es;
+    switch (t) {
+    case KS_SEG_CT_TS:
+    case KS_SEG_CT_U64:
+    case KS_SEG_CT_OFFSET:
+    case KS_SEG_CT_STRR:
+        es = 8;
+        break;
+    case KS_SEG_CT_U8:
+        es = 1;
+        break;
+    case KS_SEG_CT_U16:
+        es = 2;
+        break;
+    case KS_SEG_CT_U32:
+    case KS_SEG_CT_STR:
+        es = 4;
+        break;
+    case KS_SEG_CT_ADDR:
+        es = sizeof(struct ks_addr);
+        break;
+    case KS_SEG_CT_BAGK: {
+        uint32_t *end = ks_store_seg_palloc(rows->pool, sizeof(*end) * n);
+        uint32_t *keys = ks_store_seg_palloc(rows->pool, sizeof(*keys));
+        ks_store_seg_pfree(rows->pool, rows->bag_end);
+        ks_store_seg_pfree(rows->pool, rows->bag_key);
+        rows->bag_end = end;
+        rows->bag_key = keys;
+        rows->nkv = 0;
+        if (!end || !keys)
+            return KS_ENOMEM;
+        memset(end, 0, sizeof(*end) * n);
+        return 0;
+    }
+    case KS_SEG_CT_BAGV:
+        if (!rows->bag_end || rows->nkv != 0)
+            return KS_ECORRUPT;
+        ks_store_seg_pfree(rows->pool, rows->bag_voff);
+        ks_store_seg_pfree(rows->pool, rows->bag_vlen);
+        rows->bag_voff = ks_store_seg_palloc(rows->pool, sizeof(uint32_t));
+        rows->bag_vlen = ks_store_seg_palloc(rows->pool, sizeof(uint32_t));
+        return rows->bag_voff && rows->bag_vlen ? 1 : KS_ENOMEM;
+    default:
+        return KS_ECORRUPT;
+    }
+    void *arr = ks_store_seg_palloc(rows->pool, es * n);
+    if (!arr)
+        return KS_ENOMEM;
+    memset(arr, 0, es * n);
+    ks_store_seg_pfree(rows->pool, rows->col[col]);
+    rows->col[col] = arr;
+    return t == KS_SEG_CT_STRR ? 1 : 0;
+}
+
+static int decode_col(struct ks_store_seg_reader *r, unsigned col, uint32_t n, int64_t base,
+                      const uint8_t *raw, uint32_t rl, struct ks_store_seg_rows *rows)
 {
     struct ks_cur c = {raw, raw + rl, false};
-    uint8_t t = ks_seg_col_type(col);
+    uint8_t t = ks_store_seg_col_type(col);
     void *arr = NULL;
+    if (rl == 0)
+        return decode_zero(col, t, n, rows);
     switch (t) {
     case KS_SEG_CT_TS: {
-        int64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        int64_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -535,7 +596,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     }
     case KS_SEG_CT_U8: {
         const uint8_t *p = ks_cur_take(&c, n);
-        uint8_t *v = ks_seg_palloc(rows->pool, n);
+        uint8_t *v = ks_store_seg_palloc(rows->pool, n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -545,7 +606,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     }
     case KS_SEG_CT_U16: {
         const uint8_t *p = ks_cur_take(&c, (size_t)n * 2);
-        uint16_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        uint16_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -554,7 +615,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_U32: {
-        uint32_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        uint32_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -567,7 +628,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_U64: {
-        uint64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        uint64_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -579,7 +640,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_OFFSET: {
-        uint64_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        uint64_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -591,7 +652,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_ADDR: {
-        struct ks_addr *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        struct ks_addr *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         memset(v, 0, sizeof(*v) * n);
@@ -617,7 +678,7 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_STR: {
-        uint32_t *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        uint32_t *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         arr = v;
@@ -636,21 +697,21 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         break;
     }
     case KS_SEG_CT_STRR: {
-        struct ks_seg_sref *v = ks_seg_palloc(rows->pool, sizeof(*v) * n);
+        struct ks_store_seg_sref *v = ks_store_seg_palloc(rows->pool, sizeof(*v) * n);
         if (!v)
             return KS_ENOMEM;
         uint64_t total = 0;
         for (uint32_t i = 0; i < n; i++) {
             uint64_t l = ks_cur_varint(&c);
             if (c.bad || l > (uint64_t)(c.end - c.p)) {
-                ks_seg_pfree(rows->pool, v);
+                ks_store_seg_pfree(rows->pool, v);
                 return KS_ECORRUPT;
             }
             v[i].len = (uint32_t)l;
             total += l;
         }
         if (total != (uint64_t)(c.end - c.p)) {
-            ks_seg_pfree(rows->pool, v);
+            ks_store_seg_pfree(rows->pool, v);
             return KS_ECORRUPT;
         }
         uint32_t pos = (uint32_t)(c.p - raw);
@@ -658,21 +719,21 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
             v[i].off = pos;
             pos += v[i].len;
         }
-        ks_seg_pfree(rows->pool, rows->col[col]);
+        ks_store_seg_pfree(rows->pool, rows->col[col]);
         rows->col[col] = v;
         return 1; /* caller keeps raw */
     }
     case KS_SEG_CT_BAGK: {
-        uint32_t *end = ks_seg_palloc(rows->pool, sizeof(*end) * n);
+        uint32_t *end = ks_store_seg_palloc(rows->pool, sizeof(*end) * n);
         if (!end)
             return KS_ENOMEM;
-        ks_seg_pfree(rows->pool, rows->bag_end);
-        ks_seg_pfree(rows->pool, rows->bag_key);
+        ks_store_seg_pfree(rows->pool, rows->bag_end);
+        ks_store_seg_pfree(rows->pool, rows->bag_key);
         rows->bag_end = end;
         rows->bag_key = NULL;
         rows->nkv = 0;
         /* at most one key per remaining byte */
-        uint32_t *keys = ks_seg_palloc(rows->pool, sizeof(*keys) * (rl ? rl : 1));
+        uint32_t *keys = ks_store_seg_palloc(rows->pool, sizeof(*keys) * (rl ? rl : 1));
         if (!keys)
             return KS_ENOMEM;
         rows->bag_key = keys;
@@ -699,12 +760,12 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         if (!rows->bag_end || !rows->bag_key)
             return KS_ECORRUPT;
         uint32_t nkv = rows->nkv, nkeys = r->dict_count[KS_SEG_COL_BAG_KEYS];
-        ks_seg_pfree(rows->pool, rows->bag_voff);
-        ks_seg_pfree(rows->pool, rows->bag_vlen);
-        rows->bag_voff = ks_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
-        rows->bag_vlen = ks_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
-        uint32_t *order = ks_seg_palloc(rows->pool, sizeof(*order) * (nkv ? nkv : 1));
-        uint32_t *cnt = ks_seg_palloc(rows->pool, sizeof(*cnt) * ((size_t)nkeys + 1));
+        ks_store_seg_pfree(rows->pool, rows->bag_voff);
+        ks_store_seg_pfree(rows->pool, rows->bag_vlen);
+        rows->bag_voff = ks_store_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
+        rows->bag_vlen = ks_store_seg_palloc(rows->pool, sizeof(uint32_t) * (nkv ? nkv : 1));
+        uint32_t *order = ks_store_seg_palloc(rows->pool, sizeof(*order) * (nkv ? nkv : 1));
+        uint32_t *cnt = ks_store_seg_palloc(rows->pool, sizeof(*cnt) * ((size_t)nkeys + 1));
         if (cnt)
             memset(cnt, 0, sizeof(*cnt) * ((size_t)nkeys + 1));
         int rc = KS_ENOMEM;
@@ -737,8 +798,8 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
         }
         rc = 1; /* caller keeps raw */
     bagv_out:
-        ks_seg_pfree(rows->pool, order);
-        ks_seg_pfree(rows->pool, cnt);
+        ks_store_seg_pfree(rows->pool, order);
+        ks_store_seg_pfree(rows->pool, cnt);
         return rc;
     }
     default:
@@ -746,26 +807,26 @@ static int decode_col(struct ks_seg_reader *r, unsigned col, uint32_t n, int64_t
     }
     if (c.bad || c.p != c.end)
         goto bad;
-    ks_seg_pfree(rows->pool, rows->col[col]);
+    ks_store_seg_pfree(rows->pool, rows->col[col]);
     rows->col[col] = arr;
     return 0;
 bad:
-    ks_seg_pfree(rows->pool, arr);
+    ks_store_seg_pfree(rows->pool, arr);
     return KS_ECORRUPT;
 }
 
-int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
-                         struct ks_seg_rows *rows)
+int ks_store_seg_reader_decode(struct ks_store_seg_reader *r, uint32_t g, uint64_t mask,
+                         struct ks_store_seg_rows *rows)
 {
     if (g >= r->ngroups)
         return KS_EINVAL;
-    const struct ks_seg_group *gr = &r->groups[g];
+    const struct ks_store_seg_group *gr = &r->groups[g];
     if (rows->pool != r->pool) {
-        ks_seg_rows_free(rows);
+        ks_store_seg_rows_free(rows);
         rows->pool = r->pool;
     }
     if (rows->rows != gr->rows) {
-        ks_seg_rows_free(rows);
+        ks_store_seg_rows_free(rows);
         rows->rows = gr->rows;
     }
     if (mask & (UINT64_C(1) << KS_SEG_COL_BAG_VALS))
@@ -783,35 +844,35 @@ int ks_seg_reader_decode(struct ks_seg_reader *r, uint32_t g, uint64_t mask,
             return rc;
         rc = decode_col(r, col, gr->rows, gr->min_ts, raw, rl, rows);
         if (rc == 1) {
-            ks_seg_pfree(r->pool, rows->keep[col]);
+            ks_store_seg_pfree(r->pool, rows->keep[col]);
             rows->keep[col] = raw;
             continue;
         }
-        ks_seg_pfree(r->pool, raw);
+        ks_store_seg_pfree(r->pool, raw);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-static struct ks_sv dict_sv(const struct ks_seg_reader *r, unsigned col, uint32_t id)
+static struct ks_sv dict_sv(const struct ks_store_seg_reader *r, unsigned col, uint32_t id)
 {
-    const struct ks_seg_dict *d = &r->dict[col];
+    const struct ks_store_seg_dict *d = &r->dict[col];
     if (!r->dict_loaded[col] || id >= d->count || id == 0)
         return ks_sv_make("", 0);
     return ks_sv_make((const char *)d->raw + d->start[id], d->len[id]);
 }
 
-static struct ks_sv strr_sv(const struct ks_seg_rows *rows, unsigned col, uint32_t i)
+static struct ks_sv strr_sv(const struct ks_store_seg_rows *rows, unsigned col, uint32_t i)
 {
     if (!rows->col[col] || !rows->keep[col])
         return ks_sv_make("", 0);
-    const struct ks_seg_sref *v = &((const struct ks_seg_sref *)rows->col[col])[i];
+    const struct ks_store_seg_sref *v = &((const struct ks_store_seg_sref *)rows->col[col])[i];
     return ks_sv_make((const char *)rows->keep[col] + v->off, v->len);
 }
 
-void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, uint32_t i,
-                       struct ks_event *ev, struct ks_kv *kv)
+void ks_store_seg_rows_event(struct ks_store_seg_reader *r, const struct ks_store_seg_rows *rows,
+                             uint32_t i, struct ks_event *ev, struct ks_kv *kv)
 {
     memset(ev, 0, sizeof(*ev));
 #define GET_TS(name) ev->name = rows->col[KS_F_##name] ? ((int64_t *)rows->col[KS_F_##name])[i] : 0;
@@ -826,7 +887,7 @@ void ks_seg_rows_event(struct ks_seg_reader *r, const struct ks_seg_rows *rows, 
     if (rows->col[KS_F_##name])                                                                    \
         ev->name = ((struct ks_addr *)rows->col[KS_F_##name])[i];
 #define GET_STR(name)                                                                              \
-    if (ks_seg_col_type(KS_F_##name) == KS_SEG_CT_STRR)                                            \
+    if (ks_store_seg_col_is_strr(KS_F_##name))                                                     \
         ev->name = strr_sv(rows, KS_F_##name, i);                                                  \
     else                                                                                           \
         ev->name = dict_sv(r, KS_F_##name,                                                         \
@@ -858,12 +919,12 @@ static int cmp_range(const void *a, const void *b, void *arg)
     return off[x] < off[y] ? -1 : off[x] > off[y];
 }
 
-int ks_seg_reader_verify(struct ks_seg_reader *r, uint64_t *events)
+int ks_store_seg_reader_verify(struct ks_store_seg_reader *r, uint64_t *events)
 {
     *events = 0;
     int rc = 0;
     uint32_t *ord = malloc(sizeof(*ord) * (r->nblocks ? r->nblocks : 1));
-    struct ks_seg_rows rows = {0};
+    struct ks_store_seg_rows rows = {0};
     if (!ord)
         return KS_ENOMEM;
     for (uint32_t i = 0; i < r->nblocks; i++)
@@ -887,22 +948,22 @@ int ks_seg_reader_verify(struct ks_seg_reader *r, uint64_t *events)
         uint32_t rl;
         if ((rc = load_block(r, r->block_off[i], r->block_len[i], &raw, &rl)) < 0)
             goto out;
-        ks_seg_pfree(r->pool, raw);
+        ks_store_seg_pfree(r->pool, raw);
     }
     for (unsigned c = 0; c < KS_SEG_NCOLS; c++) {
-        const struct ks_seg_dict *d;
-        if (ks_seg_col_has_dict(c) && r->file_col[c] >= 0 &&
-            (rc = ks_seg_reader_dict(r, c, &d)) < 0)
+        const struct ks_store_seg_dict *d;
+        if (ks_store_seg_col_has_dict(c) && r->file_col[c] >= 0 &&
+            (rc = ks_store_seg_reader_dict(r, c, &d)) < 0)
             goto out;
     }
-    if ((rc = ks_seg_reader_load_index(r)) < 0)
+    if ((rc = ks_store_seg_reader_load_index(r)) < 0)
         goto out;
     for (uint32_t g = 0; g < r->ngroups; g++) {
-        if ((rc = ks_seg_reader_decode(r, g, ~UINT64_C(0), &rows)) < 0)
+        if ((rc = ks_store_seg_reader_decode(r, g, ~UINT64_C(0), &rows)) < 0)
             goto out;
         const uint32_t *obs = rows.col[KS_F_observer];
         const int64_t *ts = rows.col[KS_F_ts];
-        const struct ks_seg_group *gr = &r->groups[g];
+        const struct ks_store_seg_group *gr = &r->groups[g];
         for (uint32_t i = 0; i < rows.rows; i++) {
             if ((ts && (ts[i] < gr->min_ts || ts[i] > gr->max_ts)) ||
                 (obs && (obs[i] < gr->obs_min || obs[i] > gr->obs_max))) {
@@ -910,35 +971,35 @@ int ks_seg_reader_verify(struct ks_seg_reader *r, uint64_t *events)
                 goto out;
             }
         }
-        ks_seg_rows_free(&rows);
+        ks_store_seg_rows_free(&rows);
         *events += gr->rows;
     }
 out:
-    ks_seg_rows_free(&rows);
+    ks_store_seg_rows_free(&rows);
     free(ord);
     return rc;
 }
 
 int ks_store_seg_decode_mem(const uint8_t *p, size_t n, uint64_t *events)
 {
-    struct ks_seg_reader r;
+    struct ks_store_seg_reader r;
     *events = 0;
-    int rc = ks_seg_reader_open_mem(&r, p, n, NULL);
+    int rc = ks_store_seg_reader_open_mem(&r, p, n, NULL);
     if (rc == 0)
-        rc = ks_seg_reader_verify(&r, events);
+        rc = ks_store_seg_reader_verify(&r, events);
     if (rc == 0) {
         /* emit every row as the scan would */
-        struct ks_seg_rows rows = {0};
+        struct ks_store_seg_rows rows = {0};
         struct ks_kv *kv = malloc(sizeof(*kv) * KS_EVENT_MAX_BAG);
         struct ks_event ev;
         for (uint32_t g = 0; kv && rc == 0 && g < r.ngroups; g++) {
-            rc = ks_seg_reader_decode(&r, g, ~UINT64_C(0), &rows);
+            rc = ks_store_seg_reader_decode(&r, g, ~UINT64_C(0), &rows);
             for (uint32_t i = 0; rc == 0 && i < rows.rows; i++)
-                ks_seg_rows_event(&r, &rows, i, &ev, kv);
+                ks_store_seg_rows_event(&r, &rows, i, &ev, kv);
         }
-        ks_seg_rows_free(&rows);
+        ks_store_seg_rows_free(&rows);
         free(kv);
     }
-    ks_seg_reader_close(&r);
+    ks_store_seg_reader_close(&r);
     return rc;
 }
