@@ -228,7 +228,7 @@ static const char *const rel_targets[] = {
 struct host {
     char name[64];  /* WKS0001 */
     char fqdn[96];  /* WKS0001.corp.example.local */
-    char ip[16];
+    char ip[24];
 };
 
 static struct host wks[NWKS], dcs[NDC], srvs[NSRV];
@@ -344,7 +344,7 @@ static void ev_4624(const struct ctx *c, bool failed)
     snprintf(lid, sizeof(lid), "0x%llx", (unsigned long long)(0x4000000 + (rnd() & 0xffffff)));
     guid(g, sizeof(g));
     const char *pkg = lt == 3 ? (rndn(4) ? "Kerberos" : "NTLM") : "Negotiate";
-    char port[8];
+    char port[16];
     snprintf(port, sizeof(port), "%u", 49152 + rndn(16000));
     if (!failed)
         envelope(c, 4624, false, "Logon", 12544, "AUDIT_SUCCESS");
@@ -491,7 +491,7 @@ static void ev_4769(const struct ctx *c)
     int u = (int)rnd_skew(NUSERS);
     const struct host *src = &wks[rnd_skew(NWKS)];
     const struct host *svc = &srvs[rnd_skew(NSRV)];
-    char tun[96], svcname[80], ip[40], port[8], g[48], sid[96], msg[2048];
+    char tun[96], svcname[80], ip[40], port[16], g[48], sid[96], msg[2048];
     snprintf(tun, sizeof(tun), "%s@%s", users[u], "CORP.EXAMPLE.LOCAL");
     snprintf(svcname, sizeof(svcname), "%s$", svc->name);
     snprintf(ip, sizeof(ip), "::ffff:%s", src->ip);
@@ -526,7 +526,7 @@ static void ev_share(const struct ctx *c, bool detailed)
     int u = (int)rnd_skew(NUSERS);
     const struct host *src = &wks[rnd_skew(NWKS)];
     unsigned s = rndn(6);
-    char rel[256], lid[24], sid[96], port[8], msg[3072];
+    char rel[256], lid[24], sid[96], port[16], msg[3072];
     sid_of_user(sid, sizeof(sid), u);
     snprintf(lid, sizeof(lid), "0x%llx", (unsigned long long)(0x4000000 + (rnd() & 0xffffff)));
     snprintf(port, sizeof(port), "%u", 49152 + rndn(16000));
@@ -624,7 +624,7 @@ static void ev_sysmon3(const struct ctx *c)
 {
     const struct proc *p = &procs[rnd_skew(NPROCS)];
     int u = (int)rnd_skew(NUSERS);
-    char g1[48], user[96], utc[80], dip[24], sport[8];
+    char g1[48], user[96], utc[80], dip[24], sport[16];
     guid(g1, sizeof(g1));
     snprintf(user, sizeof(user), "%s\\%s", domain, users[u]);
     fmt_time(utc, sizeof(utc), c->t_ms, 2);
@@ -706,7 +706,7 @@ int main(int argc, char **argv)
     uint64_t n = 0, seed = 1, days = 1;
     int64_t start_s = 0;
     parse_date("2024-05-06", &start_s);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -714,6 +714,7 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--no-message")) {
             with_message = false;
+            i--; /* a flag: takes no value */
             continue;
         } else if (!v) {
             bad = 1;
@@ -733,7 +734,6 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
     }
     if (n == 0) {
         usage();

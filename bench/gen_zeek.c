@@ -687,7 +687,7 @@ int main(int argc, char **argv)
     int64_t start_s = 0;
     const char *format = "zeek";
     parse_date("2024-05-06", &start_s);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -716,7 +716,6 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
     }
     if (nrec == 0) {
         usage();

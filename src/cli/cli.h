@@ -30,6 +30,7 @@ int ks_cmd_ingest(int argc, char **argv);
 int ks_cmd_stats(int argc, char **argv);
 int ks_cmd_timeline(int argc, char **argv);
 int ks_cmd_store(int argc, char **argv);
+int ks_cmd_listen(int argc, char **argv);
 
 /* Prints "konseki <cmd>: <msg>" and a hint to run --help; returns KS_EXIT_USAGE. */
 int ks_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

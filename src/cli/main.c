@@ -12,6 +12,7 @@ static const struct ks_cmd commands[] = {
     {.name = "stats", .summary = "events per kind, source and day; bytes on disk", .run = ks_cmd_stats},
     {.name = "timeline", .summary = "every event of one entity, in time order", .run = ks_cmd_timeline},
     {.name = "store", .summary = "store maintenance: store verify", .run = ks_cmd_store},
+    {.name = "listen", .summary = "receive syslog and flows live into a store", .run = ks_cmd_listen},
 };
 
 static void usage(FILE *f)

@@ -139,4 +139,55 @@ void ks_ingest_free(struct ks_ingest *in);
 int ks_ingest_parse_buffer(const struct ks_parser_ops *ops, const char *path, const char *buf,
                            size_t len, ks_ingest_sink_fn sink, void *arg, uint64_t *malformed);
 
+
+/* ---------------------------------------------------------------- web access logs: URL patterns */
+
+/* A URL pattern turns a request path into a resource id, so the inventory's resources can map
+ * web requests to customers. Syntax: "/projects/{project}/documents/{doc}/download", segments
+ * separated by '/': "{name}" captures one non-empty segment, "*" matches one non-empty segment,
+ * "**" (last segment only) matches the rest (zero or more segments), anything else matches
+ * itself byte for byte (case-sensitive). Paths are matched as logged: percent-escapes are NOT
+ * decoded (an encoded "%2F" never splits a segment), a trailing '/' on the path or the pattern
+ * is ignored, and the query is not part of the path. docs/formats.md has examples. */
+struct ks_urlpat;
+
+#define KS_URLPAT_MAX_SEGS 32
+#define KS_URLPAT_MAX_CAPS 8
+#define KS_URLPAT_MAX 256 /* patterns per configuration */
+
+/* Compiles pattern. kind is the resource kind the match yields ("project", "path", "url": the
+ * inventory's resource kinds); key names the capture whose value is the resource key (NULL: the
+ * first capture, or the whole matched path when the pattern has none). Returns KS_EINVAL for a
+ * bad pattern, kind or key. OUT *out: caller frees with ks_urlpat_free(). */
+int ks_urlpat_compile(const char *pattern, const char *kind, const char *key,
+                      struct ks_urlpat **out);
+void ks_urlpat_free(struct ks_urlpat *p);
+
+struct ks_urlpat_match {
+    struct ks_sv kind;  /* "project" (borrowed from the pattern) */
+    struct ks_sv key;   /* the resource key (borrowed from the path) */
+    uint32_t ncap;
+    struct ks_kv cap[KS_URLPAT_MAX_CAPS]; /* key "url.param.<name>" (pattern), value (path) */
+};
+
+/* True when path matches p; then OUT *m (views into p and path, valid while both are). */
+bool ks_urlpat_match(const struct ks_urlpat *p, struct ks_sv path, struct ks_urlpat_match *m);
+/* Index of the first of pats[0..n) that matches path (OUT *m as above), or -1. */
+int ks_urlpat_match_first(const struct ks_urlpat *const *pats, size_t n, struct ks_sv path,
+                          struct ks_urlpat_match *m);
+
+/* Process-wide web-log configuration (from konseki.yaml), read by the web parsers when they are
+ * created: set it before ks_ingest_open(), never while an ingest runs (not thread-safe).
+ * Takes ownership of pats[0..n) (the array is copied; the patterns are freed by the next call);
+ * (NULL, 0) clears. KS_ETOOBIG above KS_URLPAT_MAX; on any error nothing is taken and the
+ * previous configuration stays. */
+int ks_ingest_set_url_patterns(struct ks_urlpat **pats, size_t n);
+/* Borrowed; valid until the next ks_ingest_set_url_patterns(). OUT *n the count. */
+const struct ks_urlpat *const *ks_ingest_url_patterns(size_t *n);
+/* X-Forwarded-For is not trusted by default (src is the connecting address). With n > 0
+ * prefixes ("10.0.0.0/8", "192.0.2.7"), a request whose connecting address is in one of them
+ * takes as src the right-most X-Forwarded-For address that is not; the raw header stays in the
+ * bag. (NULL, 0) turns it off again. KS_EINVAL names no prefix; at most 64. Not thread-safe. */
+int ks_ingest_set_xff_trust(const char *const *prefixes, size_t n);
+
 #endif /* KS_INGEST_H */

@@ -17,6 +17,12 @@ const struct ks_parser_ops *const ks_parsers[] = {
     &ks_parser_winjson,
     &ks_parser_syslog,
     &ks_parser_pcap,
+    &ks_parser_apache,
+    &ks_parser_iis,
+    &ks_parser_weblog_json,
+    &ks_parser_openvpn,
+    &ks_parser_nfdump,
+    &ks_parser_evtx,
     NULL,
 };
 
