@@ -39,7 +39,7 @@ static const char listen_help[] =
     "  --inventory FILE         konseki.yaml inventory; SIGHUP reloads it\n"
     "  --stats-interval SECS    print a stats line on stderr every SECS (default 60; 0: never)\n"
     "  --queue-mb N             unparsed WAL data before UDP is dropped and TCP paused (256)\n"
-    "  --commit-interval SECS   publish events at least this often (default 5)\n"
+    "  --commit-interval SECS   publish events at least this often (default 30)\n"
     "  --max-conns N            TCP connections at once (default 256)\n"
     "  --ready-file PATH        write the bound endpoints there once listening (scripts, tests)\n"
     "\n"
@@ -232,7 +232,7 @@ int ks_cmd_listen(int argc, char **argv)
     struct listen_run r = {0};
     struct ks_inventory *inv = NULL;
     const char *store_dir = NULL, *inv_path = NULL, *ready = NULL;
-    uint64_t stats_s = 60, commit_s = 5, v;
+    uint64_t stats_s = 60, commit_s = 30, v;
     char wal_dir[4096];
     int c, rc, exit_code = KS_EXIT_FAIL;
 

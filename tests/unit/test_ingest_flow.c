@@ -19,32 +19,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
-
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
 
 static bool sv_is(struct ks_sv s, const char *lit)
 {
@@ -187,11 +161,11 @@ static struct ks_addr exporter(const char *s)
 }
 
 static int decode(struct ks_flow_state *st, const char *exp, const struct wb *w,
-                  struct collect *c)
+                  struct ks_collect *c)
 {
     char err[256];
     struct ks_addr a = exporter(exp);
-    return ks_flow_decode(st, &a, 0, w->b, w->n, collect_sink, c, err, sizeof err);
+    return ks_flow_decode(st, &a, 0, w->b, w->n, ks_collect_sink, c, err, sizeof err);
 }
 
 static const struct ks_flow_stats *find_stats(struct ks_flow_state *st, const char *exp,
@@ -242,7 +216,7 @@ static void test_v5_golden(void **unused)
 {
     (void)unused;
     struct ks_flow_state *st;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     struct wb w;
     struct ks_flow_stats sb[4];
     assert_int_equal(ks_flow_state_new(&st), 0);
@@ -283,7 +257,7 @@ static void test_v5_golden(void **unused)
     assert_int_equal(s->records, 3);
     assert_int_equal(s->packets, 2);
     assert_string_equal(ks_flow_lost_unit(5), "flow records");
-    collect_free(&c);
+    ks_collect_free(&c);
     ks_flow_state_free(st);
 }
 
@@ -312,7 +286,7 @@ static void test_v9_templates_and_times(void **unused)
 {
     (void)unused;
     struct ks_flow_state *st;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     struct wb w;
     struct ks_flow_stats sb[8];
     assert_int_equal(ks_flow_state_new(&st), 0);
@@ -399,7 +373,7 @@ static void test_v9_templates_and_times(void **unused)
     assert_addr(&c.ev[3]->dst, "192.168.0.1");
     assert_int_equal(c.ev[3]->src_port, 22);
     assert_time(c.ev[3]->ts, "2023-11-14T22:13:20Z"); /* no times: export time */
-    collect_free(&c);
+    ks_collect_free(&c);
     ks_flow_state_free(st);
 }
 
@@ -407,7 +381,7 @@ static void test_v9_options_sampling(void **unused)
 {
     (void)unused;
     struct ks_flow_state *st;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     struct wb w;
     assert_int_equal(ks_flow_state_new(&st), 0);
     /* Options template 257: scope System (4 bytes), FLOW_SAMPLER_ID (1), FLOW_SAMPLER_RANDOM_
@@ -437,7 +411,7 @@ static void test_v9_options_sampling(void **unused)
     assert_null(ks_event_bag_get(c.ev[2], "sampling_rate").p); /* unknown sampler 7 */
     struct ks_flow_stats sb[2];
     assert_int_equal(find_stats(st, "2001:db8::1", 0, sb, 2)->options, 2);
-    collect_free(&c);
+    ks_collect_free(&c);
     ks_flow_state_free(st);
 }
 
@@ -457,7 +431,7 @@ static void test_ipfix_golden(void **unused)
 {
     (void)unused;
     struct ks_flow_state *st;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     struct wb w;
     struct ks_flow_stats sb[4];
     assert_int_equal(ks_flow_state_new(&st), 0);
@@ -534,7 +508,7 @@ static void test_ipfix_golden(void **unused)
     assert_int_equal(decode(st, "198.51.100.7", &w, &c), 0);
     assert_int_equal(c.n, 2);
     assert_int_equal(find_stats(st, "198.51.100.7", 1, sb, 4)->withdrawn, 2);
-    collect_free(&c);
+    ks_collect_free(&c);
     ks_flow_state_free(st);
 }
 
@@ -542,7 +516,7 @@ static void test_ipfix_times_biflow_sampling(void **unused)
 {
     (void)unused;
     struct ks_flow_state *st;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     struct wb w;
     assert_int_equal(ks_flow_state_new(&st), 0);
     ipfix_begin(&w, 1700000000, 0, 7);
@@ -604,7 +578,7 @@ static void test_ipfix_times_biflow_sampling(void **unused)
     assert_int_equal(c.n, 2);
     assert_time(c.ev[1]->ts, "2020-09-13T12:26:41.500Z");
     assert_int_equal(c.ev[1]->duration, KS_NS_PER_SEC);
-    collect_free(&c);
+    ks_collect_free(&c);
     ks_flow_state_free(st);
 }
 
@@ -688,7 +662,7 @@ static void test_bad_inputs(void **unused)
     (void)unused;
     for (size_t i = 0; i < KS_ARRAY_LEN(bad_inputs); i++) {
         struct ks_flow_state *st;
-        struct collect c = {0};
+        struct ks_collect c = {0};
         struct wb w;
         char err[256];
         int rc = 0;
@@ -703,7 +677,7 @@ static void test_bad_inputs(void **unused)
             uint8_t *exact = malloc(w.n ? w.n : 1);
             memcpy(exact, w.b, w.n);
             err[0] = '\0';
-            rc = ks_flow_decode(st, &a, 0, exact, w.n, collect_sink, &c, err, sizeof err);
+            rc = ks_flow_decode(st, &a, 0, exact, w.n, ks_collect_sink, &c, err, sizeof err);
             free(exact);
             if (rc == KS_EFORMAT && !err[0])
                 fail_msg("%s: KS_EFORMAT without a reason", bad_inputs[i].name);
@@ -714,7 +688,7 @@ static void test_bad_inputs(void **unused)
         if (rc != bad_inputs[i].rc || c.n != bad_inputs[i].events)
             fail_msg("%s: rc %d (%s) events %zu, want %d %zu", bad_inputs[i].name, rc, err, c.n,
                      bad_inputs[i].rc, bad_inputs[i].events);
-        collect_free(&c);
+        ks_collect_free(&c);
         ks_flow_state_free(st);
     }
 }
@@ -777,42 +751,10 @@ static const struct ks_parser_ops *pcap_parser(void)
     return p;
 }
 
-/* Feeds buf the way the framework does, in growing chunks; checks offsets are increasing. */
 static void parse_chunked(const uint8_t *buf, size_t len, size_t chunk, uint64_t *events,
                           uint64_t *bad)
 {
-    const struct ks_parser_ops *ops = pcap_parser();
-    struct ks_parse_ctx ctx;
-    void *st;
-    size_t off = 0, avail = 0;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.path = "t";
-    assert_int_equal(ops->create(&ctx, &st), 0);
-    *events = *bad = 0;
-    for (;;) {
-        struct ks_event ev;
-        size_t consumed = 12345;
-        ctx.eof = avail == len;
-        ctx.base_offset = off;
-        int r = ops->next(st, &ctx, (const char *)buf + off, avail - off, &consumed, &ev);
-        if (r == KS_PARSE_END)
-            break;
-        if (r == KS_PARSE_INCOMPLETE) {
-            assert_int_equal(consumed, 0);
-            assert_false(ctx.eof);
-            avail = KS_MIN(len, avail + chunk);
-            continue;
-        }
-        assert_true(consumed > 0 && consumed <= avail - off);
-        if (r == KS_PARSE_EVENT)
-            (*events)++;
-        else if (r == KS_PARSE_MALFORMED)
-            (*bad)++;
-        off += consumed;
-        if (off == len && ctx.eof)
-            break;
-    }
-    ops->destroy(st);
+    ks_test_parse_chunked(pcap_parser(), (const char *)buf, len, chunk, events, bad);
 }
 
 static void test_pcap_framing(void **unused)
@@ -822,7 +764,7 @@ static void test_pcap_framing(void **unused)
     struct wb dg, f;
     v5_datagram(&dg, 1, 3);
     for (size_t k = 0; k < KS_ARRAY_LEN(lts); k++) {
-        struct collect c = {0};
+        struct ks_collect c = {0};
         uint64_t bad = 99, ev2, bad2;
         pcap_header(&f, lts[k]);
         pcap_udp4(&f, lts[k], "192.0.2.77", &dg, 1700000000, false, 17);
@@ -834,7 +776,7 @@ static void test_pcap_framing(void **unused)
         size_t second = f.n;
         pcap_udp4(&f, lts[k], "192.0.2.78", &dg, 1700000004, false, 17);
         assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), "t", (const char *)f.b, f.n,
-                                                collect_sink, &c, &bad),
+                                                ks_collect_sink, &c, &bad),
                          0);
         assert_int_equal(bad, 0);
         assert_int_equal(c.n, 6);
@@ -850,7 +792,7 @@ static void test_pcap_framing(void **unused)
             assert_int_equal(ev2, 6);
             assert_int_equal(bad2, 0);
         }
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -858,7 +800,7 @@ static void test_pcap_variants(void **unused)
 {
     (void)unused;
     struct wb dg, f, ng;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
     v5_datagram(&dg, 1, 2);
     /* Big-endian nanosecond classic pcap, raw IPv4. */
@@ -875,7 +817,7 @@ static void test_pcap_variants(void **unused)
     wbytes(&be, f.b + rec + 16, f.n - rec - 16);
     assert_int_equal(pcap_parser()->probe((const char *)be.b, be.n), 90);
     assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), "t", (const char *)be.b, be.n,
-                                            collect_sink, &c, &bad),
+                                            ks_collect_sink, &c, &bad),
                      0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 2);
@@ -913,7 +855,7 @@ static void test_pcap_variants(void **unused)
     whex(&ng, "05000000 10000000 00000000 10000000"); /* interface statistics: skipped */
     assert_int_equal(pcap_parser()->probe((const char *)ng.b, ng.n), 90);
     assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), "t", (const char *)ng.b, ng.n,
-                                            collect_sink, &c, &bad),
+                                            ks_collect_sink, &c, &bad),
                      0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 6);
@@ -924,7 +866,7 @@ static void test_pcap_variants(void **unused)
     assert_int_equal(b2, 0);
     assert_int_equal(pcap_parser()->probe("#separator", 10), 0);
     assert_ptr_equal(ks_parser_detect((const char *)ng.b, ng.n), pcap_parser());
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* Capture-level damage: events and malformed counts per case. */
@@ -977,9 +919,9 @@ static void test_pcap_bad_inputs(void **unused)
             f.n = 24 + 16 + 10;
             break;
         }
-        struct collect c = {0};
+        struct ks_collect c = {0};
         assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), "t", (const char *)f.b, f.n,
-                                                collect_sink, &c, &bad),
+                                                ks_collect_sink, &c, &bad),
                          0);
         events = c.n;
         if (events != cases[i].events || bad != cases[i].malformed)
@@ -989,7 +931,7 @@ static void test_pcap_bad_inputs(void **unused)
         if (e2 != events || b2 != bad)
             fail_msg("%s: chunked %llu/%llu", cases[i].name, (unsigned long long)e2,
                      (unsigned long long)b2);
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -1090,10 +1032,10 @@ static void test_real_akvorado(void **unused)
         char *buf = join_captures(real_sets[i].files, &len);
         if (!buf)
             fail_msg("sample data missing: %s", real_sets[i].files[0]);
-        struct collect c = {0};
+        struct ks_collect c = {0};
         uint64_t bad = 99, bytes = 0, pkts = 0, hash = 0;
         assert_int_equal(
-            ks_ingest_parse_buffer(pcap_parser(), real_sets[i].files[0], buf, len, collect_sink,
+            ks_ingest_parse_buffer(pcap_parser(), real_sets[i].files[0], buf, len, ks_collect_sink,
                                    &c, &bad),
             0);
         for (size_t k = 0; k < c.n; k++) {
@@ -1110,7 +1052,7 @@ static void test_real_akvorado(void **unused)
                      real_sets[i].files[0], (unsigned long long)bad, c.n,
                      (unsigned long long)bytes, (unsigned long long)pkts,
                      (unsigned long long)hash);
-        collect_free(&c);
+        ks_collect_free(&c);
         free(buf);
     }
     /* sFlow captures: recognised as captures, no flow records, nothing malformed. */
@@ -1129,14 +1071,14 @@ static void test_real_akvorado(void **unused)
         char *b = ks_test_read_file(path, &n);
         assert_non_null(b);
         assert_ptr_equal(ks_parser_detect(b, n), pcap_parser());
-        struct collect c = {0};
-        assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), rel, b, n, collect_sink, &c, &bad),
+        struct ks_collect c = {0};
+        assert_int_equal(ks_ingest_parse_buffer(pcap_parser(), rel, b, n, ks_collect_sink, &c, &bad),
                          0);
         events = c.n;
         if (events || bad)
             fail_msg("%s: %llu events %llu malformed", sflow[i], (unsigned long long)events,
                      (unsigned long long)bad);
-        collect_free(&c);
+        ks_collect_free(&c);
         free(b);
     }
 }

@@ -32,39 +32,7 @@
     "0.0.0.0,0/0,0,1970-01-01 00:00:00.000\n"
 #define SUMMARY "Summary\nflows,bytes,packets,avg_bps,avg_pps,avg_bpp\n2,244,4,58357,140,51\n"
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *nfd(void)
 {
@@ -73,10 +41,10 @@ static const struct ks_parser_ops *nfd(void)
     return p;
 }
 
-static uint64_t parse(const char *text, struct collect *c)
+static uint64_t parse(const char *text, struct ks_collect *c)
 {
     uint64_t bad = 99;
-    assert_int_equal(ks_ingest_parse_buffer(nfd(), "t.csv", text, strlen(text), collect_sink, c,
+    assert_int_equal(ks_ingest_parse_buffer(nfd(), "t.csv", text, strlen(text), ks_collect_sink, c,
                                             &bad),
                      0);
     return bad;
@@ -91,7 +59,7 @@ static void assert_sv(struct ks_sv s, const char *want)
 static void test_golden(void **unused)
 {
     (void)unused;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     char a[KS_ADDR_STRLEN];
     assert_int_equal(parse(HDR REC1 REC2 SUMMARY, &c), 0);
     assert_int_equal(c.n, 2);
@@ -126,13 +94,13 @@ static void test_golden(void **unused)
     assert_string_equal(a, "2001:db8::1");
     assert_int_equal(e->observer.n, 0);
     assert_int_equal(ks_event_bag_get(e, "tcp_flags").n, 0);
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 static void test_header_by_name_and_headerless(void **unused)
 {
     (void)unused;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     /* columns in another order, some missing: mapped by name */
     assert_int_equal(parse("ts,sa,da,pr,ibyt,sp,dp\n"
                            "2020-02-02 02:02:02,10.0.0.1,10.0.0.2,UDP,999,53,5353\n",
@@ -143,12 +111,12 @@ static void test_header_by_name_and_headerless(void **unused)
     assert_int_equal(c.ev[0]->src_port, 53);
     assert_int_equal(c.ev[0]->dst_port, 5353);
     assert_int_equal(c.ev[0]->proto, 17);
-    collect_free(&c);
+    ks_collect_free(&c);
     /* nfdump -q: no header, the 1.7.1 order */
     assert_int_equal(parse(REC1 REC1, &c), 0);
     assert_int_equal(c.n, 2);
     assert_int_equal(c.ev[1]->dst_port, 902);
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 static void test_probe(void **unused)
@@ -193,7 +161,7 @@ static void test_bad_inputs(void **unused)
         uint64_t events = 0, bad = 99;
         const char *t = bad_inputs[i].text;
         assert_int_equal(
-            ks_ingest_parse_buffer(nfd(), "bad.csv", t, strlen(t), count_sink, &events, &bad), 0);
+            ks_ingest_parse_buffer(nfd(), "bad.csv", t, strlen(t), ks_count_sink, &events, &bad), 0);
         if (events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: %llu events, %llu malformed; want %llu, %llu", bad_inputs[i].name,
                      (unsigned long long)events, (unsigned long long)bad,
@@ -245,7 +213,7 @@ static void test_stratosphere_nfdump(void **unused)
     char *text = ks_test_read_file(csv, &n);
     assert_non_null(text);
     assert_ptr_equal(ks_parser_detect(text, KS_MIN(n, (size_t)4096)), nfd());
-    assert_int_equal(ks_ingest_parse_buffer(nfd(), csv, text, n, count_sink, &events, &bad), 0);
+    assert_int_equal(ks_ingest_parse_buffer(nfd(), csv, text, n, ks_count_sink, &events, &bad), 0);
     assert_int_equal(bad, 0);
     assert_int_equal(events, want);
     assert_int_equal(events, 4593); /* nfdump's summary line: "4593,241025,4652,..." */

@@ -13,39 +13,7 @@
 
 #include "ingest/ingest.h"
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *parser(void)
 {
@@ -84,37 +52,7 @@ static int64_t ts_of(const char *rfc3339)
 static void parse_chunked(const char *text, size_t len, size_t chunk, uint64_t *events,
                           uint64_t *bad)
 {
-    const struct ks_parser_ops *ops = parser();
-    struct ks_parse_ctx ctx;
-    void *st;
-    size_t off = 0, avail = 0;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.path = "t";
-    assert_int_equal(ops->create(&ctx, &st), 0);
-    *events = *bad = 0;
-    for (;;) {
-        struct ks_event ev;
-        size_t consumed = 12345;
-        ctx.eof = avail == len;
-        int r = ops->next(st, &ctx, text + off, avail - off, &consumed, &ev);
-        if (r == KS_PARSE_END)
-            break;
-        if (r == KS_PARSE_INCOMPLETE) {
-            assert_int_equal(consumed, 0);
-            assert_false(ctx.eof);
-            avail = KS_MIN(len, avail + chunk);
-            continue;
-        }
-        assert_true(consumed > 0 && consumed <= avail - off);
-        if (r == KS_PARSE_EVENT)
-            (*events)++;
-        else if (r == KS_PARSE_MALFORMED)
-            (*bad)++;
-        off += consumed;
-        if (off == len && ctx.eof)
-            break;
-    }
-    ops->destroy(st);
+    ks_test_parse_chunked(parser(), text, len, chunk, events, bad);
 }
 
 #define SESSION                                                                                    \
@@ -139,11 +77,11 @@ static void parse_chunked(const char *text, size_t len, size_t chunk, uint64_t *
 static void test_session_golden(void **unused)
 {
     (void)unused;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
     const char *text = SESSION;
     assert_int_equal(
-        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), collect_sink, &c, &bad), 0);
+        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), ks_collect_sink, &c, &bad), 0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 4); /* auth, connect, assign (once), disconnect */
 
@@ -178,7 +116,7 @@ static void test_session_golden(void **unused)
     assert_sv(e->action, "vpn-disconnect");
     assert_sv(e->user, "alice");
     assert_int_equal(e->ts, ts_of("2026-11-23T18:30:00Z"));
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* Certificate-only clients (user = CN), a static address from ccd (only "primary virtual IP"),
@@ -200,10 +138,10 @@ static void test_variants(void **unused)
         "2026-11-23 09:05:02 192.0.2.11:5556 VERIFY ERROR: depth=0, error=certificate has "
         "expired: CN=old-laptop\n"
         "2026-11-23 09:06:00 MULTI_sva: pool returned IPv4=10.8.0.9, IPv6=(Not enabled)\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
     assert_int_equal(
-        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), collect_sink, &c, &bad), 0);
+        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), ks_collect_sink, &c, &bad), 0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 6);
     const struct ks_event *e = c.ev[0];
@@ -232,7 +170,7 @@ static void test_variants(void **unused)
     e = c.ev[5];
     assert_int_equal(e->outcome, KS_OUTCOME_FAILURE);
     assert_sv(e->user, "old-laptop");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* A second, different assignment for the same peer is an event; a repeat of the same one is
@@ -247,7 +185,7 @@ static void test_assignment_dedup(void **unused)
         "2026-11-23 09:00:00 b/192.0.2.2:1 MULTI: primary virtual IP for b/192.0.2.2:1: 10.8.0.3\n";
     uint64_t events = 0, bad = 9;
     assert_int_equal(
-        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), count_sink, &events, &bad), 0);
+        ks_ingest_parse_buffer(parser(), "t", text, strlen(text), ks_count_sink, &events, &bad), 0);
     assert_int_equal(events, 3);
     assert_int_equal(bad, 0);
 }
@@ -272,12 +210,12 @@ static void test_status_file(void **unused)
         "ROUTING_TABLE,10.8.0.6,laptop-17,198.51.100.7:51234,2026-11-23 17:04:59,1795453499\n"
         "GLOBAL_STATS,Max bcast/mcast queue length,0\n"
         "END\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
     const struct ks_parser_ops *p = ks_parser_detect(v2, strlen(v2));
     assert_non_null(p);
     assert_string_equal(p->name, "openvpn");
-    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", v2, strlen(v2), collect_sink, &c, &bad),
+    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", v2, strlen(v2), ks_collect_sink, &c, &bad),
                      0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 2);
@@ -295,7 +233,7 @@ static void test_status_file(void **unused)
     assert_sv(ks_event_bag_get(e, "openvpn.common_name"), "laptop-17");
     assert_sv(ks_event_bag_get(e, "openvpn.record"), "CLIENT_LIST");
     assert_sv(c.ev[1]->user, "phone"); /* Username UNDEF: the CN */
-    collect_free(&c);
+    ks_collect_free(&c);
 
     const char *v3 =
         "TITLE\tOpenVPN 2.3.10\n"
@@ -304,7 +242,7 @@ static void test_status_file(void **unused)
         "CLIENT_LIST\tbob\t192.0.2.4:40000\t10.8.0.22\t5\t6\tThu Jun 18 08:11:00 2015\t"
         "1434615060\tUNDEF\n";
     bad = 99;
-    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", v3, strlen(v3), collect_sink, &c, &bad),
+    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", v3, strlen(v3), ks_collect_sink, &c, &bad),
                      0);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 1);
@@ -312,7 +250,7 @@ static void test_status_file(void **unused)
     assert_addr(&c.ev[0]->dst, "10.8.0.22");
     assert_int_equal(c.ev[0]->bytes_out, 5);
     assert_int_equal(c.ev[0]->ts, INT64_C(1434615060) * KS_NS_PER_SEC);
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 #define GOOD "2026-11-23 09:00:00 a/192.0.2.1:1 MULTI_sva: pool returned IPv4=10.8.0.2, IPv6=x\n"
@@ -360,7 +298,7 @@ static void test_bad_inputs(void **unused)
     for (size_t i = 0; i < KS_ARRAY_LEN(bad_inputs); i++) {
         uint64_t events = 0, bad = 99, ev2, bad2;
         const char *t = bad_inputs[i].text;
-        int rc = ks_ingest_parse_buffer(parser(), "t", t, strlen(t), count_sink, &events, &bad);
+        int rc = ks_ingest_parse_buffer(parser(), "t", t, strlen(t), ks_count_sink, &events, &bad);
         if (rc != 0 || events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: rc %d events %llu malformed %llu, want %llu %llu", bad_inputs[i].name,
                      rc, (unsigned long long)events, (unsigned long long)bad,
@@ -385,7 +323,7 @@ static void test_huge_line(void **unused)
     t[big] = '\n';
     memcpy(t + big + 1, GOOD, strlen(GOOD));
     uint64_t events = 0, bad = 0;
-    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", t, big + 1 + strlen(GOOD), count_sink,
+    assert_int_equal(ks_ingest_parse_buffer(parser(), "t", t, big + 1 + strlen(GOOD), ks_count_sink,
                                             &events, &bad),
                      0);
     assert_int_equal(events, 1);

@@ -19,39 +19,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *syslog_parser(void)
 {
@@ -60,11 +28,11 @@ static const struct ks_parser_ops *syslog_parser(void)
     return p;
 }
 
-static uint64_t parse_all(const char *text, size_t len, struct collect *c)
+static uint64_t parse_all(const char *text, size_t len, struct ks_collect *c)
 {
     uint64_t bad = 99;
     assert_int_equal(
-        ks_ingest_parse_buffer(syslog_parser(), "t", text, len, collect_sink, c, &bad), 0);
+        ks_ingest_parse_buffer(syslog_parser(), "t", text, len, ks_collect_sink, c, &bad), 0);
     return bad;
 }
 
@@ -110,42 +78,10 @@ static int teardown_ref(void **unused)
     return 0;
 }
 
-/* Feeds text as the framework does: a growing window, eof only at the end. */
 static void parse_chunked(const char *text, size_t len, size_t chunk, uint64_t *events,
                           uint64_t *bad)
 {
-    const struct ks_parser_ops *ops = syslog_parser();
-    struct ks_parse_ctx ctx;
-    void *st;
-    size_t off = 0, avail = 0;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.path = "t";
-    assert_int_equal(ops->create(&ctx, &st), 0);
-    *events = *bad = 0;
-    for (;;) {
-        struct ks_event ev;
-        size_t consumed = 12345;
-        ctx.eof = avail == len;
-        ctx.base_offset = off;
-        int r = ops->next(st, &ctx, text + off, avail - off, &consumed, &ev);
-        if (r == KS_PARSE_END)
-            break;
-        if (r == KS_PARSE_INCOMPLETE) {
-            assert_int_equal(consumed, 0);
-            assert_false(ctx.eof);
-            avail = KS_MIN(len, avail + chunk);
-            continue;
-        }
-        assert_true(consumed > 0 && consumed <= avail - off);
-        if (r == KS_PARSE_EVENT)
-            (*events)++;
-        else if (r == KS_PARSE_MALFORMED)
-            (*bad)++;
-        off += consumed;
-        if (off == len && ctx.eof)
-            break;
-    }
-    ops->destroy(st);
+    ks_test_parse_chunked(syslog_parser(), text, len, chunk, events, bad);
 }
 
 /* ---------------------------------------------------------------- header framing */
@@ -234,7 +170,7 @@ static void test_headers(void **unused)
 {
     (void)unused;
     for (size_t i = 0; i < KS_ARRAY_LEN(headers); i++) {
-        struct collect c = {0};
+        struct ks_collect c = {0};
         const char *l = headers[i].line;
         uint64_t bad = parse_all(l, strlen(l), &c);
         if (bad != 0 || c.n != 1)
@@ -252,7 +188,7 @@ static void test_headers(void **unused)
                      ks_event_bag_get(e, "message").p);
         check_bag_num(e, "syslog.facility", headers[i].facility, i);
         check_bag_num(e, "syslog.severity", headers[i].severity, i);
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -262,7 +198,7 @@ static void test_structured_data(void **unused)
     (void)unused;
     const char *l = "<165>1 2003-10-11T22:14:15.003Z host app 1 ID [a@1 x=\"1\" y=\"q\\\"u\\]o\\\\\"]"
                     "[b z=\"\"] msg";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all(l, strlen(l), &c), 0);
     assert_int_equal(c.n, 1);
     const struct ks_event *e = c.ev[0];
@@ -275,18 +211,18 @@ static void test_structured_data(void **unused)
     assert_sv(e->dataset, "syslog.generic");
     assert_sv(e->object, "msg");
     assert_sv(e->service, "app");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- year and zone */
 
 static int64_t one_ts(const char *text)
 {
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all(text, strlen(text), &c), 0);
     assert_true(c.n >= 1);
     int64_t ts = c.ev[c.n - 1]->ts;
-    collect_free(&c);
+    ks_collect_free(&c);
     return ts;
 }
 
@@ -394,7 +330,7 @@ static void test_bad_inputs(void **unused)
         size_t len = strlen(t);
         if (strcmp(bad_inputs[i].name, "NUL byte") == 0)
             len = 25;
-        int rc = ks_ingest_parse_buffer(syslog_parser(), "t", t, len, count_sink, &events, &bad);
+        int rc = ks_ingest_parse_buffer(syslog_parser(), "t", t, len, ks_count_sink, &events, &bad);
         if (rc != 0 || events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: rc %d events %llu malformed %llu, want %llu %llu", bad_inputs[i].name,
                      rc, (unsigned long long)events, (unsigned long long)bad,
@@ -436,7 +372,7 @@ static void test_malformed_reason_and_huge(void **unused)
     n += (size_t)snprintf(buf + n, 64, "May  6 09:00:00 h p: \xff");
     memset(buf + n, 'b', 60000);
     n += 60000;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all(buf, n, &c), 1);
     assert_int_equal(c.n, 1);
     struct ks_sv msg = ks_event_bag_get(c.ev[0], "message");
@@ -445,7 +381,7 @@ static void test_malformed_reason_and_huge(void **unused)
     assert_sv(ks_event_bag_get(c.ev[0], "syslog.invalid_utf8"), "true");
     assert_true(ks_utf8_valid(c.ev[0]->object.p, c.ev[0]->object.n));
     (void)start2;
-    collect_free(&c);
+    ks_collect_free(&c);
     free(buf);
 }
 
@@ -692,7 +628,7 @@ static void test_golden(void **unused)
 {
     (void)unused;
     for (size_t i = 0; i < KS_ARRAY_LEN(golden); i++) {
-        struct collect c = {0};
+        struct ks_collect c = {0};
         const char *l = golden[i].line;
         uint64_t bad = parse_all(l, strlen(l), &c);
         if (bad || c.n != 1)
@@ -723,7 +659,7 @@ static void test_golden(void **unused)
             fail_msg("golden %zu: bag %s = '%.*s'", i, golden[i].bag_key,
                      (int)ks_event_bag_get(e, golden[i].bag_key).n,
                      ks_event_bag_get(e, golden[i].bag_key).p);
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -735,7 +671,7 @@ static void test_rule_examples(void **unused)
     const struct ks_devmsg_example *ex = ks_ingest_devmsg_examples(&n);
     assert_true(n >= 40);
     for (size_t i = 0; i < n; i++) {
-        struct collect c = {0};
+        struct ks_collect c = {0};
         char buf[2048];
         /* Bare lines need a timestamp before them. */
         int len = snprintf(buf, sizeof buf, "Jan  1 00:00:00 h p: x\n%s\n", ex[i].line);
@@ -746,7 +682,7 @@ static void test_rule_examples(void **unused)
         if (c.ev[1]->kind != ex[i].kind)
             fail_msg("%s: kind %s, want %s", ex[i].rule, ks_event_kind_name(c.ev[1]->kind),
                      ks_event_kind_name(ex[i].kind));
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -810,7 +746,7 @@ static void test_real_openssh(void **unused)
     const struct ks_parser_ops *ops = ks_parser_detect(buf, KS_MIN(len, (size_t)65536));
     assert_non_null(ops);
     assert_string_equal(ops->name, "syslog");
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = parse_all(buf, len, &c);
     assert_int_equal(bad, 0);
     assert_int_equal(c.n, 2000); /* 1999 '\n' and a last line without one */
@@ -859,7 +795,7 @@ static void test_real_openssh(void **unused)
     assert_int_equal(auth_fail, 524); /* + 4 "Failed none for invalid user" */
     assert_int_equal(accepted, 1);
     assert_true(syslog_kind > 1000);
-    collect_free(&c);
+    ks_collect_free(&c);
     free(buf);
 }
 
@@ -871,7 +807,7 @@ static void test_real_linux(void **unused)
     size_t len;
     char *buf = ks_test_read_file(path, &len);
     assert_non_null(buf);
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all(buf, len, &c), 0);
     assert_int_equal(c.n, 2000);
     size_t su_sessions = 0, pam_fail = 0, generic = 0;
@@ -904,7 +840,7 @@ static void test_real_linux(void **unused)
     assert_int_equal(pam_fail, fail_lines);
     assert_true(su_lines > 100 && fail_lines > 100);
     assert_true(generic > 0);
-    collect_free(&c);
+    ks_collect_free(&c);
     free(buf);
 }
 
@@ -943,7 +879,7 @@ static char *rst_lines(const char *rel, size_t *outlen)
     return out;
 }
 
-static size_t count_kind(const struct collect *c, unsigned kind, const char *action,
+static size_t count_kind(const struct ks_collect *c, unsigned kind, const char *action,
                          const char *user)
 {
     size_t n = 0;
@@ -964,7 +900,7 @@ static void test_real_ossec_docs(void **unused)
     KS_NEED_DATA(path, "ossec+ossec-docs/docs/log_samples/cisco/pix.rst");
     KS_NEED_DATA(path, "ossec+ossec-docs/docs/log_samples/auth/sshd.rst");
     size_t len;
-    struct collect c = {0};
+    struct ks_collect c = {0};
 
     char *t = rst_lines("ossec+ossec-docs/docs/log_samples/cisco/cisco_ios.rst", &len);
     assert_non_null(t);
@@ -983,7 +919,7 @@ static void test_real_ossec_docs(void **unused)
         if (c.ev[i]->kind == KS_KIND_CONFIG && sv_is(c.ev[i]->user, "admin"))
             assert_true(addr_is(&c.ev[i]->src, "1.1.1.1"));
     }
-    collect_free(&c);
+    ks_collect_free(&c);
     free(t);
 
     t = rst_lines("ossec+ossec-docs/docs/log_samples/cisco/pix.rst", &len);
@@ -1000,7 +936,7 @@ static void test_real_ossec_docs(void **unused)
             assert_true(addr_is(&c.ev[i]->src, "192.168.2.10"));
         }
     }
-    collect_free(&c);
+    ks_collect_free(&c);
     free(t);
 
     t = rst_lines("ossec+ossec-docs/docs/log_samples/auth/sshd.rst", &len);
@@ -1020,7 +956,7 @@ static void test_real_ossec_docs(void **unused)
     assert_int_equal(ok, 2); /* root from 192.168.20.185, usr1 publickey */
     assert_true(failed >= 30);
     assert_int_equal(count_kind(&c, KS_KIND_AUTH, "login", "root") >= 1, 1);
-    collect_free(&c);
+    ks_collect_free(&c);
     free(t);
 
     /* NetScreen: no device rows; every stamped line is kept as a searchable SYSLOG event. */
@@ -1029,7 +965,7 @@ static void test_real_ossec_docs(void **unused)
         assert_int_equal(parse_all(t, len, &c), 0);
         assert_true(c.n >= 8);
         assert_int_equal(count_kind(&c, KS_KIND_SYSLOG, NULL, NULL), c.n);
-        collect_free(&c);
+        ks_collect_free(&c);
         free(t);
     }
 }

@@ -16,39 +16,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *parser(const char *name)
 {
@@ -57,11 +25,11 @@ static const struct ks_parser_ops *parser(const char *name)
     return p;
 }
 
-static uint64_t parse_all(const char *fmt, const char *text, struct collect *c)
+static uint64_t parse_all(const char *fmt, const char *text, struct ks_collect *c)
 {
     uint64_t bad = 99;
     assert_int_equal(
-        ks_ingest_parse_buffer(parser(fmt), "t", text, strlen(text), collect_sink, c, &bad), 0);
+        ks_ingest_parse_buffer(parser(fmt), "t", text, strlen(text), ks_collect_sink, c, &bad), 0);
     return bad;
 }
 
@@ -92,42 +60,10 @@ static int64_t ts_of(const char *rfc3339)
     return ns;
 }
 
-/* Feeds text as the framework does: a growing window, eof only at the end. */
 static void parse_chunked(const char *fmt, const char *text, size_t len, size_t chunk,
                           uint64_t *events, uint64_t *bad)
 {
-    const struct ks_parser_ops *ops = parser(fmt);
-    struct ks_parse_ctx ctx;
-    void *st;
-    size_t off = 0, avail = 0;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.path = "t";
-    assert_int_equal(ops->create(&ctx, &st), 0);
-    *events = *bad = 0;
-    for (;;) {
-        struct ks_event ev;
-        size_t consumed = 12345;
-        ctx.eof = avail == len;
-        ctx.base_offset = off;
-        int r = ops->next(st, &ctx, text + off, avail - off, &consumed, &ev);
-        if (r == KS_PARSE_END)
-            break;
-        if (r == KS_PARSE_INCOMPLETE) {
-            assert_int_equal(consumed, 0);
-            assert_false(ctx.eof);
-            avail = KS_MIN(len, avail + chunk);
-            continue;
-        }
-        assert_true(consumed > 0 && consumed <= avail - off);
-        if (r == KS_PARSE_EVENT)
-            (*events)++;
-        else if (r == KS_PARSE_MALFORMED)
-            (*bad)++;
-        off += consumed;
-        if (off == len && ctx.eof)
-            break;
-    }
-    ops->destroy(st);
+    ks_test_parse_chunked(parser(fmt), text, len, chunk, events, bad);
 }
 
 static void set_patterns(const char *const (*specs)[3], size_t n)
@@ -164,7 +100,7 @@ static void test_apache_golden(void **unused)
         /* Tomcat does not escape quotes inside the request */
         "192.168.1.2 - - [11/Jul/2018:09:32:27 +0300] \"GET /x.dll?p=\"><script>foo</script> "
         "HTTP/1.1\" 404 997\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("apache", text, &c), 0);
     assert_int_equal(c.n, 7);
 
@@ -230,7 +166,7 @@ static void test_apache_golden(void **unused)
     assert_sv(ks_event_bag_get(e, "url.query"), "p=\"><script>foo</script>");
     assert_int_equal(e->code, 404);
     assert_int_equal(e->bytes_in, 997);
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* Invalid UTF-8 is kept, re-encoded as \xHH (attack traffic must not be dropped). */
@@ -238,11 +174,11 @@ static void test_apache_invalid_utf8(void **unused)
 {
     (void)unused;
     const char *text = "1.2.3.4 - - [11/Jul/2018:09:32:02 +0300] \"\x16\x03\x01\xfc\x03 x\" 400 -\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("apache", text, &c), 0);
     assert_int_equal(c.n, 1);
     assert_sv(ks_event_bag_get(c.ev[0], "http.request.line"), "\x16\x03\x01\\xfc\x03 x");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- URL patterns */
@@ -348,7 +284,7 @@ static void test_patterns_in_parsers(void **unused)
         "1.2.3.4 - bob [10/Oct/2000:13:55:37 +0000] \"GET /projects/ACME-7/settings HTTP/1.1\" "
         "200 10\n"
         "1.2.3.4 - bob [10/Oct/2000:13:55:38 +0000] \"GET /other HTTP/1.1\" 200 10\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("apache", text, &c), 0);
     assert_int_equal(c.n, 3);
     assert_sv(ks_event_bag_get(c.ev[0], "resource.kind"), "project");
@@ -358,21 +294,21 @@ static void test_patterns_in_parsers(void **unused)
     assert_sv(ks_event_bag_get(c.ev[1], "resource.id"), "ACME-7");
     assert_null(ks_event_bag_get(c.ev[1], "url.param.doc").p);
     assert_null(ks_event_bag_get(c.ev[2], "resource.id").p);
-    collect_free(&c);
+    ks_collect_free(&c);
 
     const char *iis = "#Fields: date time cs-method cs-uri-stem sc-status\n"
                       "2024-01-01 00:00:00 GET /projects/Q1/x 200\n";
     assert_int_equal(parse_all("iis", iis, &c), 0);
     assert_int_equal(c.n, 1);
     assert_sv(ks_event_bag_get(c.ev[0], "resource.id"), "Q1");
-    collect_free(&c);
+    ks_collect_free(&c);
     const char *js = "{\"time\":\"2024-01-01T00:00:00Z\",\"request_uri\":\"/static/a.js?x\","
                      "\"status\":200}\n";
     assert_int_equal(parse_all("weblog-json", js, &c), 0);
     assert_int_equal(c.n, 1);
     assert_sv(ks_event_bag_get(c.ev[0], "resource.kind"), "url");
     assert_sv(ks_event_bag_get(c.ev[0], "resource.id"), "/static/a.js");
-    collect_free(&c);
+    ks_collect_free(&c);
     assert_int_equal(ks_ingest_set_url_patterns(NULL, 0), 0);
     size_t n = 9;
     (void)ks_ingest_url_patterns(&n);
@@ -393,14 +329,14 @@ static void test_xff_trust(void **unused)
         "10.1.1.1 - - [05/Mar/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" "
         "\"unknown\"\n";
     assert_int_equal(ks_ingest_set_xff_trust(trusted, 1), 0);
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("apache", text, &c), 0);
     assert_int_equal(c.n, 3);
     assert_addr(&c.ev[0]->src, "203.0.113.9");
     assert_sv(ks_event_bag_get(c.ev[0], "source.proxy"), "10.1.1.1");
     assert_addr(&c.ev[1]->src, "192.0.2.1");
     assert_addr(&c.ev[2]->src, "10.1.1.1");
-    collect_free(&c);
+    ks_collect_free(&c);
     assert_int_equal(ks_ingest_set_xff_trust(NULL, 0), 0);
     static const char *const bad[] = {"10.0.0.0/99"};
     assert_int_equal(ks_ingest_set_xff_trust(bad, 1), KS_EINVAL);
@@ -428,7 +364,7 @@ static void test_iis_golden(void **unused)
         "#Version: 1.0\r\n#Date: 2020-01-02 00:00:00\r\n#Fields: time c-ip cs-method "
         "cs-uri-stem sc-status s-sitename\r\n"
         "23:59:58.5 10.0.0.9 GET /x 404 W3SVC1\r\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("iis", text, &c), 0);
     assert_int_equal(c.n, 3);
     const struct ks_event *e = c.ev[0];
@@ -467,7 +403,7 @@ static void test_iis_golden(void **unused)
     assert_addr(&e->src, "10.0.0.9");
     assert_int_equal(e->code, 404);
     assert_sv(ks_event_bag_get(e, "s-sitename"), "W3SVC1");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -493,7 +429,7 @@ static void test_json_golden(void **unused)
         /* method + uri + args, epoch msec */
         "{\"msec\":\"1700000000.250\",\"remote_addr\":\"10.9.8.7\",\"request_method\":\"PUT\","
         "\"uri\":\"/u\",\"args\":\"k=v\",\"status\":302,\"bytes_sent\":12,\"host\":\"h\"}\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("weblog-json", text, &c), 0);
     assert_int_equal(c.n, 3);
     const struct ks_event *e = c.ev[0];
@@ -543,7 +479,7 @@ static void test_json_golden(void **unused)
     assert_int_equal(e->code, 302);
     assert_int_equal(e->bytes_in, 12);
     assert_sv(e->dst_host, "h");
-    collect_free(&c);
+    ks_collect_free(&c);
 
     /* integer epochs: 13 digits are ms, 16 us, 19 ns */
     text = "{\"@timestamp\":1700000000123,\"status\":200}\n"
@@ -556,7 +492,7 @@ static void test_json_golden(void **unused)
     assert_int_equal(c.ev[1]->ts, INT64_C(1700000000123456000));
     assert_int_equal(c.ev[2]->ts, INT64_C(1700000000123456789));
     assert_int_equal(c.ev[3]->ts, INT64_C(1700000000000000000));
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- bad inputs */
@@ -645,7 +581,7 @@ static void test_bad_inputs(void **unused)
     for (size_t i = 0; i < KS_ARRAY_LEN(bad_inputs); i++) {
         uint64_t events = 0, bad = 99, ev2, bad2;
         const char *t = bad_inputs[i].text;
-        int rc = ks_ingest_parse_buffer(parser(bad_inputs[i].fmt), "t", t, strlen(t), count_sink,
+        int rc = ks_ingest_parse_buffer(parser(bad_inputs[i].fmt), "t", t, strlen(t), ks_count_sink,
                                         &events, &bad);
         if (rc != 0 || events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: rc %d events %llu malformed %llu, want %llu %llu", bad_inputs[i].name,
@@ -677,7 +613,7 @@ static void test_huge_line(void **unused)
         size_t gl = strlen(good[f]);
         memcpy(t + big + 1, good[f], gl);
         uint64_t events = 0, bad = 0;
-        assert_int_equal(ks_ingest_parse_buffer(parser(fmts[f]), "t", t, big + 1 + gl, count_sink,
+        assert_int_equal(ks_ingest_parse_buffer(parser(fmts[f]), "t", t, big + 1 + gl, ks_count_sink,
                                                 &events, &bad),
                          0);
         assert_int_equal(events, 1);
@@ -696,7 +632,7 @@ static void test_truncations(void **unused)
     for (size_t cut = 0; cut <= len; cut++) {
         uint64_t events = 0, bad = 0;
         assert_int_equal(
-            ks_ingest_parse_buffer(parser("apache"), "t", text, cut, count_sink, &events, &bad),
+            ks_ingest_parse_buffer(parser("apache"), "t", text, cut, ks_count_sink, &events, &bad),
             0);
         assert_true(events + bad <= 2);
         if (cut == strlen(AP_GOOD))
@@ -770,9 +706,9 @@ static void real_log(const char *rel, const char *want_fmt)
     const struct ks_parser_ops *ops = ks_parser_detect(buf, KS_MIN(len, (size_t)65536));
     if (!ops || strcmp(ops->name, want_fmt) != 0)
         fail_msg("%s: detected %s, want %s", rel, ops ? ops->name : "none", want_fmt);
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
-    assert_int_equal(ks_ingest_parse_buffer(ops, path, buf, len, collect_sink, &c, &bad), 0);
+    assert_int_equal(ks_ingest_parse_buffer(ops, path, buf, len, ks_collect_sink, &c, &bad), 0);
     uint64_t want = count_data_lines(buf, len);
     if (c.n != want || bad != 0)
         fail_msg("%s: %zu events, %llu malformed; %llu data lines", rel, c.n,
@@ -786,7 +722,7 @@ static void real_log(const char *rel, const char *want_fmt)
         for (uint32_t b = 0; b < e->nbag; b++)
             assert_true(ks_utf8_valid(e->bag[b].val.p, e->bag[b].val.n));
     }
-    collect_free(&c);
+    ks_collect_free(&c);
     free(buf);
 }
 

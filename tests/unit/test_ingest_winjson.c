@@ -19,39 +19,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *winjson(void)
 {
@@ -355,11 +323,11 @@ static void test_goldens(void **unused)
     (void)unused;
     for (size_t i = 0; i < sizeof goldens / sizeof goldens[0]; i++) {
         const struct golden *g = &goldens[i];
-        struct collect c = {0};
+        struct ks_collect c = {0};
         uint64_t bad = 99;
         int64_t ts;
         assert_int_equal(ks_ingest_parse_buffer(winjson(), "t", g->line, strlen(g->line),
-                                                collect_sink, &c, &bad), 0);
+                                                ks_collect_sink, &c, &bad), 0);
         if (c.n != 1 || bad != 0)
             fail_msg("%s: %zu events, %llu malformed", g->name, c.n, (unsigned long long)bad);
         const struct ks_event *e = c.ev[0];
@@ -393,7 +361,7 @@ static void test_goldens(void **unused)
                 fail_msg("%s: bag key %.*s keeps its ECS prefix", g->name,
                          (int)e->bag[k].key.n, e->bag[k].key.p);
         }
-        collect_free(&c);
+        ks_collect_free(&c);
     }
 }
 
@@ -402,12 +370,12 @@ static void test_bag_complete(void **unused)
 {
     (void)unused;
     const char *flat = goldens[0].line, *ecs = goldens[1].line;
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad;
     assert_int_equal(
-        ks_ingest_parse_buffer(winjson(), "t", flat, strlen(flat), collect_sink, &c, &bad), 0);
+        ks_ingest_parse_buffer(winjson(), "t", flat, strlen(flat), ks_collect_sink, &c, &bad), 0);
     assert_int_equal(
-        ks_ingest_parse_buffer(winjson(), "t", ecs, strlen(ecs), collect_sink, &c, &bad), 0);
+        ks_ingest_parse_buffer(winjson(), "t", ecs, strlen(ecs), ks_collect_sink, &c, &bad), 0);
     assert_int_equal(c.n, 2);
     const struct ks_event *e = c.ev[0];
     assert_int_equal(e->nbag, 13);
@@ -424,7 +392,7 @@ static void test_bag_complete(void **unused)
     check_sv("ecs", "winlog.provider_name", ks_event_bag_get(e, "winlog.provider_name"), "P");
     check_sv("ecs", "LogonType", ks_event_bag_get(e, "LogonType"), "3");
     check_sv("ecs", "IpPort", ks_event_bag_get(e, "IpPort"), "49152");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- bad inputs */
@@ -482,7 +450,7 @@ static void test_bad_inputs(void **unused)
     for (size_t i = 0; i < sizeof bad_inputs / sizeof bad_inputs[0]; i++) {
         uint64_t events = 0, bad = 99;
         const char *t = bad_inputs[i].text;
-        int rc = ks_ingest_parse_buffer(winjson(), "t", t, strlen(t), count_sink, &events, &bad);
+        int rc = ks_ingest_parse_buffer(winjson(), "t", t, strlen(t), ks_count_sink, &events, &bad);
         if (rc != 0 || events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: rc %d events %llu malformed %llu, want %llu %llu", bad_inputs[i].name,
                      rc, (unsigned long long)events, (unsigned long long)bad,
@@ -535,7 +503,7 @@ static void test_field_limits_and_incomplete(void **unused)
         for (int k = 0; k < extra; k++)
             assert_int_equal(ks_buf_printf(&b, ",\"F%d\":%d", k, k), 0);
         assert_int_equal(ks_buf_printf(&b, "}\n"), 0);
-        assert_int_equal(ks_ingest_parse_buffer(winjson(), "t", b.p, b.len, count_sink, &events,
+        assert_int_equal(ks_ingest_parse_buffer(winjson(), "t", b.p, b.len, ks_count_sink, &events,
                                                 &bad), 0);
         assert_int_equal(events, extra + 2 <= KS_EVENT_MAX_BAG ? 1 : 0);
         assert_int_equal(bad, extra + 2 <= KS_EVENT_MAX_BAG ? 0 : 1);
@@ -634,9 +602,9 @@ static void test_real_otrf(void **unused)
             char *buf = read_member(z, (zip_uint64_t)m, &len);
             const struct ks_parser_ops *ops = ks_parser_detect(buf, KS_MIN(len, (size_t)65536));
             assert_ptr_equal(ops, winjson());
-            struct collect c = {0};
+            struct ks_collect c = {0};
             uint64_t bad = 99;
-            assert_int_equal(ks_ingest_parse_buffer(ops, name, buf, len, collect_sink, &c, &bad),
+            assert_int_equal(ks_ingest_parse_buffer(ops, name, buf, len, ks_collect_sink, &c, &bad),
                              0);
             uint64_t want = count_nonblank_lines(buf, len);
             if (c.n != want || bad != 0)
@@ -672,7 +640,7 @@ static void test_real_otrf(void **unused)
                              service_ids);
                 assert_true(sysmon_net > 0);
             }
-            collect_free(&c);
+            ks_collect_free(&c);
             free(buf);
         }
         assert_true(members > 0);
@@ -693,11 +661,11 @@ static int sigma_one(const char *path, const struct stat *sb, int flag, struct F
     if (flag != FTW_F || n < 5 || strcmp(path + n - 5, ".json") != 0)
         return 0;
     char *buf = ks_test_read_file(path, &len);
-    struct collect c = {0};
+    struct ks_collect c = {0};
     uint64_t bad = 99;
     const struct ks_parser_ops *ops = ks_parser_detect(buf, KS_MIN(len, (size_t)65536));
     if (ops != winjson() ||
-        ks_ingest_parse_buffer(ops, path, buf, len, collect_sink, &c, &bad) != 0 || bad != 0 ||
+        ks_ingest_parse_buffer(ops, path, buf, len, ks_collect_sink, &c, &bad) != 0 || bad != 0 ||
         c.n == 0) {
         fprintf(stderr, "%s: detected %s, %zu events, %llu malformed\n", path,
                 ops ? ops->name : "none", c.n, (unsigned long long)bad);
@@ -719,7 +687,7 @@ static int sigma_one(const char *path, const struct stat *sb, int flag, struct F
     }
     sigma.files++;
     sigma.events += c.n;
-    collect_free(&c);
+    ks_collect_free(&c);
     free(buf);
     return 0;
 }

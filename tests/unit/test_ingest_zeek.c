@@ -15,39 +15,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct collect {
-    struct ks_event **ev;
-    size_t n, cap;
-};
 
-static int collect_sink(void *arg, const struct ks_event *ev)
-{
-    struct collect *c = arg;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 16;
-        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
-        assert_non_null(c->ev);
-    }
-    c->ev[c->n] = ks_event_clone(ev);
-    assert_non_null(c->ev[c->n]);
-    c->n++;
-    return 0;
-}
-
-static void collect_free(struct collect *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->ev[i]);
-    free(c->ev);
-    memset(c, 0, sizeof *c);
-}
-
-static int count_sink(void *arg, const struct ks_event *ev)
-{
-    (void)ev;
-    (*(uint64_t *)arg)++;
-    return 0;
-}
 
 static const struct ks_parser_ops *parser(const char *name)
 {
@@ -56,10 +24,10 @@ static const struct ks_parser_ops *parser(const char *name)
     return p;
 }
 
-static uint64_t parse_all(const char *fmt, const char *text, size_t len, struct collect *c)
+static uint64_t parse_all(const char *fmt, const char *text, size_t len, struct ks_collect *c)
 {
     uint64_t bad = 99;
-    assert_int_equal(ks_ingest_parse_buffer(parser(fmt), "t", text, len, collect_sink, c, &bad),
+    assert_int_equal(ks_ingest_parse_buffer(parser(fmt), "t", text, len, ks_collect_sink, c, &bad),
                      0);
     return bad;
 }
@@ -84,43 +52,10 @@ static void assert_addr(const struct ks_addr *a, const char *want)
         fail_msg("address %.*s, want %s", (int)n, buf, want);
 }
 
-/* Feeds text the way the framework does: a growing window, eof only at the end, so every
- * record crosses INCOMPLETE at least once when chunk is small. */
 static void parse_chunked(const char *fmt, const char *text, size_t len, size_t chunk,
                           uint64_t *events, uint64_t *bad)
 {
-    const struct ks_parser_ops *ops = parser(fmt);
-    struct ks_parse_ctx ctx;
-    void *st;
-    size_t off = 0, avail = 0;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.path = "t";
-    assert_int_equal(ops->create(&ctx, &st), 0);
-    *events = *bad = 0;
-    for (;;) {
-        struct ks_event ev;
-        size_t consumed = 12345;
-        ctx.eof = avail == len;
-        ctx.base_offset = off;
-        int r = ops->next(st, &ctx, text + off, avail - off, &consumed, &ev);
-        if (r == KS_PARSE_END)
-            break;
-        if (r == KS_PARSE_INCOMPLETE) {
-            assert_int_equal(consumed, 0);
-            assert_false(ctx.eof);
-            avail = KS_MIN(len, avail + chunk);
-            continue;
-        }
-        assert_true(consumed > 0 && consumed <= avail - off);
-        if (r == KS_PARSE_EVENT)
-            (*events)++;
-        else if (r == KS_PARSE_MALFORMED)
-            (*bad)++;
-        off += consumed;
-        if (off == len && ctx.eof)
-            break;
-    }
-    ops->destroy(st);
+    ks_test_parse_chunked(parser(fmt), text, len, chunk, events, bad);
 }
 
 /* ---------------------------------------------------------------- golden mappings */
@@ -146,7 +81,7 @@ static void test_conn_golden(void **unused)
 {
     (void)unused;
     const char *text = HDR_CONN CONN1 CONN2 "#close\t2022-06-17-00-00-08\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("zeek", text, strlen(text), &c), 0);
     assert_int_equal(c.n, 2);
 
@@ -187,7 +122,7 @@ static void test_conn_golden(void **unused)
     assert_int_equal(e->outcome, KS_OUTCOME_FAILURE);
     assert_sv(ks_event_bag_get(e, "label"), "Malicious");
     assert_sv(ks_event_bag_get(e, "detailedlabel"), "External-Attack-to-Device");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* Columns are found by name: a shuffled, shortened #fields maps the same way, and an unknown
@@ -200,7 +135,7 @@ static void test_columns_by_name(void **unused)
                        "conn_state\tid.resp_h\n"
                        "77\t53\tsctp\t10.5\t10.0.0.1\tx y\tsensor-1\tREJ\t10.0.0.2\n"
                        "88\t80\ttcp\t11\t10.0.0.3\t-\tsensor-2\tOTH\t10.0.0.4\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("zeek", text, strlen(text), &c), 0);
     assert_int_equal(c.n, 2);
     const struct ks_event *e = c.ev[0];
@@ -218,7 +153,7 @@ static void test_columns_by_name(void **unused)
     assert_null(ks_event_bag_get(e, "extra").p); /* unset: left out */
     assert_int_equal(e->outcome, KS_OUTCOME_UNKNOWN);
     assert_int_equal(e->proto, 6);
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* http maps host+uri and username; dns stays generic with its own dataset; a second header
@@ -234,7 +169,7 @@ static void test_paths_and_concat(void **unused)
         "#separator \\x09\n#unset_field\tNONE\n#path\tdns\n"
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\tanswers\n"
         "2.0\tC2\t10.0.0.1\t5001\t10.0.0.53\t53\tudp\texample.com\tNONE\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("zeek", text, strlen(text), &c), 0);
     assert_int_equal(c.n, 2);
     const struct ks_event *e = c.ev[0];
@@ -254,7 +189,7 @@ static void test_paths_and_concat(void **unused)
     assert_sv(ks_event_bag_get(e, "proto"), "udp");
     assert_sv(ks_event_bag_get(e, "query"), "example.com");
     assert_null(ks_event_bag_get(e, "answers").p); /* custom unset marker */
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 static void test_malformed_reason(void **unused)
@@ -336,7 +271,7 @@ static void test_bad_inputs(void **unused)
     for (size_t i = 0; i < sizeof bad_inputs / sizeof bad_inputs[0]; i++) {
         uint64_t events = 0, bad = 99, ev2, bad2;
         const char *t = bad_inputs[i].text;
-        int rc = ks_ingest_parse_buffer(parser(bad_inputs[i].fmt), "t", t, strlen(t), count_sink,
+        int rc = ks_ingest_parse_buffer(parser(bad_inputs[i].fmt), "t", t, strlen(t), ks_count_sink,
                                         &events, &bad);
         if (rc != 0 || events != bad_inputs[i].events || bad != bad_inputs[i].malformed)
             fail_msg("%s: rc %d events %llu malformed %llu, want %llu %llu", bad_inputs[i].name,
@@ -369,7 +304,7 @@ static void test_huge_field(void **unused)
     n += big - 1;
     t[n++] = '\n';
     uint64_t events = 0, bad = 0;
-    assert_int_equal(ks_ingest_parse_buffer(parser("zeek"), "t", t, n, count_sink, &events, &bad),
+    assert_int_equal(ks_ingest_parse_buffer(parser("zeek"), "t", t, n, ks_count_sink, &events, &bad),
                      0);
     assert_int_equal(events, 1);
     assert_int_equal(bad, 1);
@@ -386,13 +321,13 @@ static void test_truncations(void **unused)
     for (size_t cut = 0; cut <= len; cut++) {
         uint64_t events = 0, bad = 0;
         assert_int_equal(
-            ks_ingest_parse_buffer(parser("zeek"), "t", text, cut, count_sink, &events, &bad), 0);
+            ks_ingest_parse_buffer(parser("zeek"), "t", text, cut, ks_count_sink, &events, &bad), 0);
         assert_true(events + bad <= 2);
     }
     uint64_t events = 0, bad = 0;
     size_t hdr = strlen(HDR_CONN);
     assert_int_equal(ks_ingest_parse_buffer(parser("zeek"), "t", text, hdr + strlen(CONN1),
-                                            count_sink, &events, &bad), 0);
+                                            ks_count_sink, &events, &bad), 0);
     assert_int_equal(events, 1);
     assert_int_equal(bad, 0);
 }
@@ -411,7 +346,7 @@ static void test_json_golden(void **unused)
         "\"proto\":\"udp\",\"query\":\"a.example\",\"rtt\":null}\n"
         "{\"_path\":\"http\",\"ts\":3,\"host\":\"h\",\"uri\":\"/x\",\"username\":\"bob\","
         "\"_node_name\":\"worker-1\"}\n";
-    struct collect c = {0};
+    struct ks_collect c = {0};
     assert_int_equal(parse_all("zeek-json", text, strlen(text), &c), 0);
     assert_int_equal(c.n, 3);
     const struct ks_event *e = c.ev[0];
@@ -443,7 +378,7 @@ static void test_json_golden(void **unused)
     assert_sv(e->object, "h/x");
     assert_sv(e->user, "bob");
     assert_sv(e->observer, "worker-1");
-    collect_free(&c);
+    ks_collect_free(&c);
 }
 
 /* ---------------------------------------------------------------- registry and probes */
@@ -552,9 +487,9 @@ static void test_real_zeek_logs(void **unused)
         if (!ops)
             fail_msg("%s: format not detected", zeek_logs[i]);
         assert_true(strncmp(ops->name, "zeek", 4) == 0);
-        struct collect c = {0};
+        struct ks_collect c = {0};
         uint64_t bad = 99;
-        assert_int_equal(ks_ingest_parse_buffer(ops, path, buf, len, collect_sink, &c, &bad), 0);
+        assert_int_equal(ks_ingest_parse_buffer(ops, path, buf, len, ks_collect_sink, &c, &bad), 0);
         uint64_t want = count_data_lines(buf, len);
         if (c.n != want || bad != 0)
             fail_msg("%s: %zu events, %llu malformed; %llu data lines", zeek_logs[i], c.n,
@@ -573,7 +508,7 @@ static void test_real_zeek_logs(void **unused)
                 assert_non_null(e->session.p);
             }
         }
-        collect_free(&c);
+        ks_collect_free(&c);
         free(buf);
     }
 }

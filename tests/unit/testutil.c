@@ -99,3 +99,69 @@ uint64_t ks_test_count_lines(const char *path)
     fclose(f);
     return lines;
 }
+
+void ks_test_parse_chunked(const struct ks_parser_ops *ops, const char *text, size_t len,
+                           size_t chunk, uint64_t *events, uint64_t *bad)
+{
+    struct ks_parse_ctx ctx;
+    void *st;
+    size_t off = 0, avail = 0;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.path = "t";
+    assert_non_null(ops);
+    assert_int_equal(ops->create(&ctx, &st), 0);
+    *events = *bad = 0;
+    for (;;) {
+        struct ks_event ev;
+        size_t consumed = 12345;
+        ctx.eof = avail == len;
+        ctx.base_offset = off;
+        int r = ops->next(st, &ctx, text + off, avail - off, &consumed, &ev);
+        if (r == KS_PARSE_END)
+            break;
+        if (r == KS_PARSE_INCOMPLETE) {
+            assert_int_equal(consumed, 0);
+            assert_false(ctx.eof);
+            avail = KS_MIN(len, avail + chunk);
+            continue;
+        }
+        assert_true(consumed > 0 && consumed <= avail - off);
+        if (r == KS_PARSE_EVENT)
+            (*events)++;
+        else if (r == KS_PARSE_MALFORMED)
+            (*bad)++;
+        off += consumed;
+        if (off == len && ctx.eof)
+            break;
+    }
+    ops->destroy(st);
+}
+
+int ks_collect_sink(void *arg, const struct ks_event *ev)
+{
+    struct ks_collect *c = arg;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
+        assert_non_null(c->ev);
+    }
+    c->ev[c->n] = ks_event_clone(ev);
+    assert_non_null(c->ev[c->n]);
+    c->n++;
+    return 0;
+}
+
+void ks_collect_free(struct ks_collect *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->ev[i]);
+    free(c->ev);
+    memset(c, 0, sizeof *c);
+}
+
+int ks_count_sink(void *arg, const struct ks_event *ev)
+{
+    (void)ev;
+    (*(uint64_t *)arg)++;
+    return 0;
+}

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ingest/ingest.h"
+
 /* Fills out with $KS_SHARED_DATA/rel. When the file is missing: in CI (CI set in the environment)
  * the test fails; elsewhere it is skipped with a printed reason. Use as:
  *     char path[4096]; KS_NEED_DATA(path, "logpai+loghub/OpenSSH/OpenSSH_2k.log");            */
@@ -34,5 +36,22 @@ char *ks_test_read_file(const char *path, size_t *len);
 void ks_test_write_file(const char *path, const void *p, size_t n);
 /* Counts '\n' in a file, the independent count real-data tests compare against. */
 uint64_t ks_test_count_lines(const char *path);
+
+/* Events kept by ks_collect_sink() (each a ks_event_clone()); free with ks_collect_free(). */
+struct ks_collect {
+    struct ks_event **ev;
+    size_t n, cap;
+};
+
+int ks_collect_sink(void *arg, const struct ks_event *ev); /* arg: struct ks_collect */
+void ks_collect_free(struct ks_collect *c);
+int ks_count_sink(void *arg, const struct ks_event *ev); /* arg: uint64_t counter */
+
+/* Feeds text[0..len) to ops the way the ingest framework does: a window growing by chunk bytes,
+ * eof only at the end, so every record crosses KS_PARSE_INCOMPLETE when chunk is small. Asserts
+ * the partial-input protocol (INCOMPLETE consumes nothing and never comes at eof; every other
+ * answer consumes within the window) and counts events and malformed records. */
+void ks_test_parse_chunked(const struct ks_parser_ops *ops, const char *text, size_t len,
+                           size_t chunk, uint64_t *events, uint64_t *bad);
 
 #endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * parse_harness.h - what every parser's fuzz target does: parse the input whole, parse it again
+ * fed in growing windows (the INCOMPLETE protocol, as the ingest framework feeds it), abort when
+ * the two disagree or the protocol is broken, and read every string of every event so the
+ * sanitizers check its bounds.
+ */
+#ifndef KS_PARSE_HARNESS_H
+#define KS_PARSE_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest/ingest.h"
+
+/* Runs ops over buf both ways; step is the window growth for the second pass. */
+void ks_fuzz_parse(const struct ks_parser_ops *ops, const char *buf, size_t size, size_t step);
+/* ks_fuzz_parse() for each named parser (abort when one is not registered), then format
+ * detection on the same bytes. */
+void ks_fuzz_parse_named(const char *const *names, size_t n, const uint8_t *data, size_t size);
+
+#endif
