@@ -158,12 +158,12 @@ static int write_table(struct ks_event_writer *w, const struct ks_event *ev)
     int rc;
     size_t s;
     if (w->rows == 0 &&
-        (rc = ks_buf_printf(b, "%-24s %-8s %-7s %-22s %-23s %-23s %-16s %s\n", "TIME", "KIND",
+        (rc = ks_buf_printf(b, "%-27s %-8s %-7s %-22s %-23s %-23s %-16s %s\n", "TIME", "KIND",
                             "OUTCOME", "OBSERVER", "SOURCE", "DESTINATION", "USER",
                             "DETAIL")) < 0)
         return rc;
     size_t n = ks_time_format(ev->ts, tmp, sizeof tmp);
-    if ((rc = ks_buf_printf(b, "%-24.*s %-8s %-7s ", (int)n, tmp, ks_event_kind_name(ev->kind),
+    if ((rc = ks_buf_printf(b, "%-27.*s %-8s %-7s ", (int)n, tmp, ks_event_kind_name(ev->kind),
                             ev->outcome ? ks_outcome_name(ev->outcome) : "-")) < 0)
         return rc;
     s = b->len;
