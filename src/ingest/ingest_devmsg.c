@@ -554,6 +554,34 @@ static bool asa_113039(struct dm *d, struct ks_sv t)
     return asa_anyconnect(d, t, "vpn-start");
 }
 
+/* 716059: "Group <G> User <jdoe> IP <203.0.113.5> AnyConnect session resumed connection from IP
+ * <198.51.100.9>." src stays the session's IP; the address it resumed from goes to the bag. */
+static bool asa_716059(struct dm *d, struct ks_sv t)
+{
+    if (!asa_anyconnect(d, t, "vpn-resume"))
+        return false;
+    struct ks_sv r = SV_AFTER(t, "resumed connection from IP ");
+    if (r.p && r.n && r.p[0] == '<')
+        r = sv_until(sv_skip(r, 1), '>');
+    else if (r.p)
+        r = sv_rtrim(sv_until(r, ' '));
+    if (r.p && r.n)
+        bag_add(d, "vpn.resumed_from", r);
+    return true;
+}
+
+/* 722055: "Group <G> User <jdoe> IP <203.0.113.5> Client Type: Cisco AnyConnect VPN Agent for
+ * Windows 4.10.05085" -> the client type/platform/version string in "vpn.client". */
+static bool asa_722055(struct dm *d, struct ks_sv t)
+{
+    if (!asa_anyconnect(d, t, "vpn-client"))
+        return false;
+    struct ks_sv c = sv_rtrim(SV_AFTER(t, "Client Type: "));
+    if (c.p && c.n)
+        bag_add(d, "vpn.client", c);
+    return true;
+}
+
 /* "Group = GroupPolicy_VPN, Username = jdoe, IP = 203.0.113.5, Session disconnected. Session
  * Type: SSL, Duration: 0h:10m:05s, Bytes xmt: 12345, Bytes rcv: 6789, Reason: User Requested" */
 static bool asa_113019(struct dm *d, struct ks_sv t)
@@ -1238,6 +1266,12 @@ static const struct dm_rule dm_rules[] = {
     {DV_ASA, "113039", asa_113039, KS_KIND_VPN,
      "Mar 12 09:00:00 asa1 %ASA-6-113039: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
      "AnyConnect parent session started."},
+    {DV_ASA, "716059", asa_716059, KS_KIND_VPN,
+     "Mar 12 09:30:00 asa1 %ASA-6-716059: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
+     "AnyConnect session resumed connection from IP <198.51.100.9>."},
+    {DV_ASA, "722055", asa_722055, KS_KIND_VPN,
+     "Mar 12 09:00:01 asa1 %ASA-6-722055: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
+     "Client Type: Cisco AnyConnect VPN Agent for Windows 4.10.05085"},
     {DV_ASA, "113019", asa_113019, KS_KIND_VPN,
      "Mar 12 10:00:01 asa1 %ASA-4-113019: Group = GroupPolicy_VPN, Username = jdoe, IP = "
      "203.0.113.5, Session disconnected. Session Type: SSL, Duration: 0h:10m:05s, Bytes xmt: "

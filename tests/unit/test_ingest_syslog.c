@@ -543,6 +543,18 @@ static const struct {
      "AnyConnect parent session started.",
      KS_KIND_VPN, KS_OUTCOME_SUCCESS, "syslog.cisco.asa", "jdoe", "203.0.113.5", "vpn-start",
      NULL, 0, NULL, NULL, NULL},
+    {"Mar 12 09:30:00 asa1 %ASA-6-716059: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
+     "AnyConnect session resumed connection from IP <198.51.100.9>.",
+     KS_KIND_VPN, KS_OUTCOME_SUCCESS, "syslog.cisco.asa", "jdoe", "203.0.113.5", "vpn-resume",
+     NULL, 0, NULL, "vpn.resumed_from", "198.51.100.9"},
+    {"Mar 12 09:30:01 asa1 %ASA-6-716059: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
+     "AnyConnect session resumed connection from IP 198.51.100.9.",
+     KS_KIND_VPN, KS_OUTCOME_SUCCESS, "syslog.cisco.asa", "jdoe", "203.0.113.5", "vpn-resume",
+     NULL, 0, NULL, "vpn.resumed_from", "198.51.100.9"},
+    {"Mar 12 09:00:01 asa1 %ASA-6-722055: Group <GroupPolicy_VPN> User <jdoe> IP <203.0.113.5> "
+     "Client Type: Cisco AnyConnect VPN Agent for Windows 4.10.05085",
+     KS_KIND_VPN, KS_OUTCOME_SUCCESS, "syslog.cisco.asa", "jdoe", "203.0.113.5", "vpn-client",
+     NULL, 0, NULL, "vpn.client", "Cisco AnyConnect VPN Agent for Windows 4.10.05085"},
     {"Sep  7 06:25:17 PIXName %PIX-7-710005: UDP request discarded from 0.0.0.0/68 to "
      "outside:255.255.255.255/67",
      KS_KIND_SYSLOG, KS_OUTCOME_UNKNOWN, "syslog.cisco.asa", NULL, NULL, NULL,
