@@ -11,7 +11,8 @@
  * events older than what an earlier batch emitted reach the sink as "late".
  *
  * Per input, records flow: reader -> record buffer (buf[start..end), base = offset of buf[0]) ->
- * parser -> reorder queue (ingest_merge.c) -> k-way merge heap over inputs -> sink.
+ * parser -> reorder queue (ingest_merge.c) -> k-way merge heap over inputs -> VPN attribution
+ * (ingest_vpnmap.c, on the copy handed over) -> sink.
  *
  * Invariants:
  *  1. An input is in the merge heap only while its queue's minimum is releasable: its ts is at
@@ -32,6 +33,7 @@
  *     it so that the next ingest reads the completed record.
  */
 #include "ingest/ingest_driver_int.h"
+#include "ingest/ingest_vpnmap.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -113,6 +115,7 @@ struct ks_ingest {
     bool prog_started;
     uint64_t raw_closed;
     uint64_t emitted_since_draw;
+    struct ks_vpnmap *vpn; /* VPN attribution (ingest_vpnmap.c) */
 };
 
 void ks_ingest_opts_default(struct ks_ingest_opts *o)
@@ -687,7 +690,12 @@ static int emit(struct ks_ingest *in, struct src *s, struct ks_pending *p, ks_in
     ring_done(s, p->seq);
     s->st->events++;
     in->report.events++;
+    struct ks_vpnmap_saved vs;
+    int vrc = ks_ingest_vpnmap_apply(in->vpn, p->ev, &vs);
     int rc = sink(arg, p->ev);
+    ks_ingest_vpnmap_restore(p->ev, &vs);
+    if (rc >= 0)
+        rc = vrc;
     size_t bytes = ks_ingest_reorder_release(&s->q, p->ev);
     in->queued_bytes -= KS_MIN(in->queued_bytes, bytes);
     p->ev = NULL;
@@ -748,6 +756,9 @@ int ks_ingest_open(const char *const *paths, size_t npaths, const struct ks_inge
         goto out;
     }
     in->span_max = KS_MAX(in->opts.reorder_max_events, (size_t)512) * 2;
+    rc = ks_ingest_vpnmap_create(0, 0, &in->vpn);
+    if (rc != 0)
+        goto out;
     rc = ks_ingest_list_inputs(paths, npaths, &in->descs, &in->ndescs);
     if (rc != 0)
         goto out;
@@ -979,6 +990,7 @@ void ks_ingest_free(struct ks_ingest *in)
     if (in->prog_started)
         ks_progress_finish(&in->prog);
     free_rout(in);
+    ks_ingest_vpnmap_free(in->vpn);
     free(in->srcs);
     free(in->report.files);
     free(in->mheap);

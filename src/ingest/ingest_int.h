@@ -21,6 +21,7 @@ extern const struct ks_parser_ops ks_parser_iis;
 extern const struct ks_parser_ops ks_parser_weblog_json;
 extern const struct ks_parser_ops ks_parser_openvpn;
 extern const struct ks_parser_ops ks_parser_nfdump;
+extern const struct ks_parser_ops ks_parser_journald;
 
 /* Frames one line at the start of buf[0..len). Returns KS_PARSE_EVENT with OUT *line (without
  * its '\n' and a trailing '\r') and OUT *consumed (the line and its '\n'); KS_PARSE_INCOMPLETE

@@ -23,6 +23,7 @@ const struct ks_parser_ops *const ks_parsers[] = {
     &ks_parser_openvpn,
     &ks_parser_nfdump,
     &ks_parser_evtx,
+    &ks_parser_journald,
     NULL,
 };
 
