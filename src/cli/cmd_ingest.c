@@ -28,6 +28,14 @@ static const char ingest_help[] =
     "  --reorder-window D   how far back in time events are reordered, e.g. 5m, 30s (default 5m)\n"
     "  --max-errors N       malformed records shown per input (default 10; all are counted)\n"
     "  --no-progress        never draw the progress line (it is drawn only on a terminal)\n"
+    "  --url-pattern KIND:PATTERN[:CAPTURE]\n"
+    "                       web logs: a request path matching PATTERN names a resource of KIND\n"
+    "                       (project, path or url) whose key is CAPTURE (default: the first);\n"
+    "                       e.g. project:/projects/{project}/documents/{doc}/download:project;\n"
+    "                       {name} is one segment, * any one segment, ** the rest. Repeatable;\n"
+    "                       the first matching pattern wins\n"
+    "  --trust-xff CIDR     web logs: requests from this proxy take their client address from\n"
+    "                       X-Forwarded-For (repeatable; default: X-Forwarded-For is not trusted)\n"
     "  --list-formats       list the parsers and exit\n"
     "\n"
     "Prints per-input counters (bytes, records, events, malformed, late, duplicates) at the end.\n"
@@ -96,6 +104,31 @@ static void free_resume(struct ks_resume_entry *e, size_t n)
     free(e);
 }
 
+/* --url-pattern KIND:PATTERN[:CAPTURE]: the pattern itself starts with '/', so the first ':'
+ * ends KIND and a ':' after the pattern's last '/' starts CAPTURE. */
+static int add_url_pattern(const char *arg, struct ks_urlpat **pats, size_t *n)
+{
+    char kind[32], pattern[1024], capture[128];
+    const char *colon = strchr(arg, ':');
+    if (!colon || (size_t)(colon - arg) >= sizeof kind || *n >= KS_URLPAT_MAX)
+        return KS_EINVAL;
+    memcpy(kind, arg, (size_t)(colon - arg));
+    kind[colon - arg] = 0;
+    const char *pat = colon + 1;
+    const char *last_slash = strrchr(pat, '/');
+    const char *cap = last_slash ? strchr(last_slash, ':') : NULL;
+    size_t plen = cap ? (size_t)(cap - pat) : strlen(pat);
+    if (plen >= sizeof pattern || (cap && strlen(cap + 1) >= sizeof capture))
+        return KS_EINVAL;
+    memcpy(pattern, pat, plen);
+    pattern[plen] = 0;
+    if (cap)
+        memcpy(capture, cap + 1, strlen(cap + 1) + 1);
+    return ks_urlpat_compile(pattern, kind, cap ? capture : NULL, &pats[(*n)++]) == 0
+               ? 0
+               : ((*n)--, KS_EINVAL);
+}
+
 static int parse_duration(const char *s, int64_t *ns)
 {
     size_t n = strlen(s);
@@ -144,6 +177,8 @@ int ks_cmd_ingest(int argc, char **argv)
         {"max-errors", required_argument, NULL, 'e'},
         {"no-progress", no_argument, NULL, 'P'},
         {"list-formats", no_argument, NULL, 'L'},
+        {"url-pattern", required_argument, NULL, 'u'},
+        {"trust-xff", required_argument, NULL, 'x'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -153,6 +188,10 @@ int ks_cmd_ingest(int argc, char **argv)
     struct ks_resume_entry *resume = NULL;
     const struct ks_resume_entry *stored;
     size_t nresume = 0;
+    struct ks_urlpat *pats[KS_URLPAT_MAX];
+    size_t npats = 0;
+    const char *xff[64];
+    size_t nxff = 0;
     int c, rc, exit_code = KS_EXIT_FAIL;
     uint64_t v;
 
@@ -182,6 +221,21 @@ int ks_cmd_ingest(int argc, char **argv)
         case 'P':
             io.progress = false;
             break;
+        case 'u':
+            if (add_url_pattern(optarg, pats, &npats) != 0) {
+                for (size_t i = 0; i < npats; i++)
+                    ks_urlpat_free(pats[i]);
+                return ks_cli_usage_error("ingest", "--url-pattern: expected KIND:/PATH/{capture}"
+                                                    "[:CAPTURE] with KIND project, path or url, "
+                                                    "got '%s'",
+                                          optarg);
+            }
+            break;
+        case 'x':
+            if (nxff == KS_ARRAY_LEN(xff))
+                return ks_cli_usage_error("ingest", "--trust-xff: at most 64 prefixes");
+            xff[nxff++] = optarg;
+            break;
         case 'L':
             for (size_t i = 0; ks_parsers[i]; i++)
                 printf("%-12s %s\n", ks_parsers[i]->name, ks_parsers[i]->description);
@@ -193,10 +247,21 @@ int ks_cmd_ingest(int argc, char **argv)
             return ks_cli_usage_error("ingest", "bad option");
         }
     }
-    if (!store_dir)
-        return ks_cli_usage_error("ingest", "--store DIR is required");
-    if (optind >= argc)
-        return ks_cli_usage_error("ingest", "no input PATH given");
+    if (nxff && ks_ingest_set_xff_trust(xff, nxff) != 0)
+        exit_code = ks_cli_usage_error("ingest", "--trust-xff: not an address or prefix");
+    else if (!store_dir)
+        exit_code = ks_cli_usage_error("ingest", "--store DIR is required");
+    else if (optind >= argc)
+        exit_code = ks_cli_usage_error("ingest", "no input PATH given");
+    else if (npats && (rc = ks_ingest_set_url_patterns(pats, npats)) != 0)
+        exit_code = ks_cli_usage_error("ingest", "--url-pattern: %s", ks_strerror(rc));
+    else
+        npats = 0; /* the patterns now belong to the ingest configuration */
+    if (exit_code == KS_EXIT_USAGE) {
+        for (size_t i = 0; i < npats; i++)
+            ks_urlpat_free(pats[i]);
+        return exit_code;
+    }
 
     rc = ks_store_open(store_dir, KS_STORE_CREATE | KS_STORE_WRITE, &r.st);
     if (rc != 0) {
@@ -235,6 +300,8 @@ int ks_cmd_ingest(int argc, char **argv)
         ks_log_error("no input could be processed");
 out:
     ks_ingest_free(r.in);
+    ks_ingest_set_url_patterns(NULL, 0);
+    ks_ingest_set_xff_trust(NULL, 0);
     free_resume(resume, nresume);
     if (r.st)
         ks_store_close(r.st);
