@@ -24,8 +24,9 @@
  *     (offset + done bit). A slot is done once its event was handed to the sink or skipped as
  *     already stored. ring_tail is the first slot not done, so the resume watermark is its
  *     offset; the done slots after it are the "above" offsets.
- *  3. The ring spans at most span_max slots: when a far-future event pins the tail, it is handed
- *     to the sink early (counted late) so that the resume state stays bounded.
+ *  3. The ring spans at most span_max = 2 * clamp(reorder_max_events, 512, 32768) slots: when a
+ *     far-future event pins the tail, it is handed to the sink early (counted late) so that the
+ *     resume state stays bounded.
  *  4. An event is marked done before the sink sees it, so a commit made from inside the sink
  *     covers the event being appended.
  *  5. Malformed records count as handed over (they are reported once), except a cut-off last
@@ -755,7 +756,10 @@ int ks_ingest_open(const char *const *paths, size_t npaths, const struct ks_inge
         rc = KS_EINVAL;
         goto out;
     }
-    in->span_max = KS_MAX(in->opts.reorder_max_events, (size_t)512) * 2;
+    /* The ring bounds the resume state every commit writes ("above" offsets): at most 64K
+     * records for large reorder caps, so an input whose time runs backwards (concatenated logs)
+     * cannot make each commit rewrite megabytes. */
+    in->span_max = KS_MAX(KS_MIN(in->opts.reorder_max_events, (size_t)32768), (size_t)512) * 2;
     rc = ks_ingest_vpnmap_create(0, 0, &in->vpn);
     if (rc != 0)
         goto out;

@@ -1011,6 +1011,12 @@ static int dir_scan(struct ks_store *st, const struct ks_query *q, ks_scan_fn fn
                 goto out;
             }
             int crc = collect(s, segs[next], q, &pool, kv, sr);
+            if (crc == KS_ENOMEM) { /* out of memory is no damaged segment: fail the scan */
+                seg_res_free(sr);
+                free(sr);
+                rc = crc;
+                goto out;
+            }
             if (crc < 0)
                 ks_log_error("store: %s/%s: %s; segment skipped", s->root, segs[next]->name,
                              ks_strerror(crc));
@@ -1146,6 +1152,11 @@ static int dir_stats(struct ks_store *st, struct ks_store_stats *o)
         o->min_ts = KS_MIN(o->min_ts, seg->min_ts);
         o->max_ts = KS_MAX(o->max_ts, seg->max_ts);
         int orc = open_seg(s, seg, &r);
+        if (orc == KS_ENOMEM) { /* out of memory is no damaged segment: fail the stats */
+            ks_store_seg_reader_close(&r);
+            rc = orc;
+            break;
+        }
         if (orc < 0) {
             ks_log_error("store: %s/%s: %s; segment skipped", s->root, seg->name,
                          ks_strerror(orc));
@@ -1194,6 +1205,8 @@ static int dir_verify(struct ks_store *st, struct ks_verify_report *out)
         if (rc == 0)
             rc = ks_store_seg_reader_verify(&r, &ev);
         ks_store_seg_reader_close(&r);
+        if (rc == KS_ENOMEM) /* out of memory says nothing about the segment */
+            return rc;
         if (rc < 0) {
             ks_log_error("store: %s/%s: %s", s->root, seg->name, ks_strerror(rc));
             out->segments_bad++;

@@ -23,7 +23,8 @@ enum {
     KS_SEG_NCOLS
 };
 
-/* Default sizes (a segment is also cut when its rows span more than KS_SEG_TARGET_SPAN). */
+/* Default sizes (a segment is also cut when it holds at least one row group and its rows span
+ * more than KS_SEG_TARGET_SPAN). */
 #define KS_SEG_TARGET_ROWS (256u * 1024u)
 #define KS_SEG_TARGET_BYTES ((size_t)48 << 20)
 #define KS_SEG_TARGET_SPAN (3600 * KS_NS_PER_SEC)

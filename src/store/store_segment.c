@@ -321,7 +321,11 @@ bool ks_store_seg_writer_full(const struct ks_store_seg_writer *w)
 {
     if (w->n >= w->target_rows || w->bytes >= w->target_bytes)
         return true;
-    return w->n > 0 && (uint64_t)w->max_ts - (uint64_t)w->min_ts >= (uint64_t)KS_SEG_TARGET_SPAN;
+    /* Time partitions, but never segments smaller than one row group: input whose time runs
+     * backwards (concatenated logs, late records) would otherwise publish a tiny segment, with
+     * its fsyncs, at every jump. */
+    return w->n >= KS_SEG_GROUP_ROWS &&
+           (uint64_t)w->max_ts - (uint64_t)w->min_ts >= (uint64_t)KS_SEG_TARGET_SPAN;
 }
 
 static int grow_rows(struct ks_store_seg_writer *w)
@@ -877,12 +881,13 @@ static int build_bloom(struct ks_store_seg_writer *w, const uint32_t *perm, uint
     while (bits < (uint64_t)nkeys * 10)
         bits *= 2;
     uint32_t nw = (uint32_t)(bits / 64);
+    uint64_t *wd = NULL; /* realloc into a temporary: on failure w->bloom stays owned */
     if ((rc = ks_store_sbuf_reserve(index, (size_t)nw * 8)) < 0 ||
-        !(w->bloom = realloc(w->bloom, (size_t)nw * 8))) {
+        !(wd = realloc(w->bloom, (size_t)nw * 8))) {
         set_clear(w, nkeys);
         return rc < 0 ? rc : KS_ENOMEM;
     }
-    uint64_t *wd = w->bloom;
+    w->bloom = wd;
     memset(wd, 0, (size_t)nw * 8);
     for (uint32_t k = 0; k < nkeys; k++)
         bloom_set(wd, nw, w->keys[k]);

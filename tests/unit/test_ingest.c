@@ -890,7 +890,7 @@ static void test_reorder_window(void **state)
     sink_free(&s);
 
     /* A far-future event pins the resume watermark: it is let out early once the ring of
-     * records since it spans 2 * max(reorder_max_events, 512) records. */
+     * records since it spans 2 * clamp(reorder_max_events, 512, 32768) records. */
     int64_t fut[3000];
     fut[0] = INT64_C(1) << 60;
     for (int i = 1; i < 3000; i++)
