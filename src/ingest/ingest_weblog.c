@@ -83,6 +83,7 @@ struct jrole_slot {
 struct web_state {
     enum web_fmt fmt;
     uint32_t nbag;
+    uint32_t bag_dropped; /* fields that did not fit: the record is reported, not cut */
     struct ks_kv bag[KS_EVENT_MAX_BAG];
     struct ks_buf esc;       /* a line with invalid UTF-8 re-encoded */
     const struct ks_urlpat *const *pats;
@@ -136,6 +137,8 @@ static void bag_add(struct web_state *st, const char *k, size_t kn, struct ks_sv
 {
     if (st->nbag < KS_EVENT_MAX_BAG)
         st->bag[st->nbag++] = (struct ks_kv){ks_sv_make(k, kn), v};
+    else
+        st->bag_dropped++;
 }
 #define BAG(st, lit, v) bag_add((st), (lit), sizeof(lit) - 1, (v))
 
@@ -484,6 +487,9 @@ static int web_emit(struct web_state *st, struct ks_parse_ctx *ctx, struct web_r
         BAG(st, "user_agent.original", r->ua);
     if (!absent(r->ref))
         BAG(st, "http.request.referrer", r->ref);
+    if (st->bag_dropped)
+        return ks_ingest_bad(ctx, "%u fields beyond the %d-field limit", st->bag_dropped,
+                             KS_EVENT_MAX_BAG);
     ev->bag = st->bag;
     ev->nbag = st->nbag;
     return KS_PARSE_EVENT;
@@ -635,6 +641,7 @@ static int apache_next(void *state, struct ks_parse_ctx *ctx, const char *buf, s
         return r;
     memset(ev, 0, sizeof *ev);
     st->nbag = 0;
+    st->bag_dropped = 0;
     return apache_record(st, ctx, line, ev);
 }
 
@@ -814,6 +821,7 @@ static int iis_next(void *state, struct ks_parse_ctx *ctx, const char *buf, size
         return iis_header(st, ctx, line);
     memset(ev, 0, sizeof *ev);
     st->nbag = 0;
+    st->bag_dropped = 0;
     return iis_record(st, ctx, line, ev);
 }
 
@@ -933,6 +941,7 @@ static int json_next(void *state, struct ks_parse_ctx *ctx, const char *buf, siz
     memset(&r, 0, sizeof r);
     memset(ev, 0, sizeof *ev);
     st->nbag = 0;
+    st->bag_dropped = 0;
     for (uint32_t i = 0; i < d->n; i++) {
         const struct ks_json_field *f = &d->f[i];
         if (f->type == KS_JSON_NULL)

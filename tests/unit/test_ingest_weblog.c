@@ -741,6 +741,30 @@ static void test_real_iis(void **unused)
              "iis");
 }
 
+/* A record with more fields than an event's bag holds is reported, never cut silently; the
+ * records around it still come out. */
+static void test_too_many_fields(void **state)
+{
+    (void)state;
+    struct ks_buf b;
+    uint64_t events = 0, bad = 0;
+    ks_buf_init(&b, 1 << 20);
+    assert_int_equal(ks_buf_append(&b, JS_GOOD, strlen(JS_GOOD)), 0);
+    assert_int_equal(ks_buf_printf(&b, "{\"remote_addr\":\"10.0.0.1\",\"time\":\"2024-05-06T00:00:00Z\","
+                                       "\"request\":\"GET / HTTP/1.1\",\"status\":200"),
+                     0);
+    for (int i = 0; i < KS_EVENT_MAX_BAG + 20; i++)
+        assert_int_equal(ks_buf_printf(&b, ",\"x%d\":\"v\"", i), 0);
+    assert_int_equal(ks_buf_append(&b, "}\n", 2), 0);
+    assert_int_equal(ks_buf_append(&b, JS_GOOD, strlen(JS_GOOD)), 0);
+    assert_int_equal(ks_ingest_parse_buffer(ks_parser_find("weblog-json"), "t", b.p, b.len,
+                                            ks_count_sink, &events, &bad),
+                     0);
+    assert_int_equal(events, 2);
+    assert_int_equal(bad, 1);
+    ks_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_real_tomcat),
         cmocka_unit_test(test_real_iis),
+        cmocka_unit_test(test_too_many_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
