@@ -48,14 +48,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct ks_parser_ops *ops = ks_parser_find("evtx");
     if (!ops)
         abort();
-    ks_fuzz_parse(ops, (const char *)data, size, 1 + size % 7 + size / 5);
+    ks_fuzz_parse(ops, (const char *)data, size, 1 + size % 7 + size / 5, 0);
     if (size > 0 && size <= 3u * 65536u) {
         unsigned char *f = malloc(HDR + size);
         if (!f)
             return 0;
         make_header(f);
         memcpy(f + HDR, data, size);
-        ks_fuzz_parse(ops, (const char *)f, HDR + size, 1 + size % 7 + size / 5);
+        ks_fuzz_parse(ops, (const char *)f, HDR + size, 1 + size % 7 + size / 5, 0);
         free(f);
     }
     (void)ks_parser_detect((const char *)data, size);
