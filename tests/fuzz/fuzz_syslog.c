@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_syslog.c - libFuzzer target for the "syslog" parser's framing (ingest_syslog.c) and, behind
- * it, the device classifiers, through the shared parser harness (parse_harness.h). Besides memory
- * safety it checks that every string of every event is
- * valid UTF-8 (invalid bytes are repaired by the parser), that every event copies cleanly
- * (ks_event_clone() touches each string) and encodes as JSON, and that feeding the same bytes in
- * small chunks (the INCOMPLETE protocol) gives the same event and malformed counts.
+ * it, the device classifiers, through the shared parser harness (parse_harness.h) with strict
+ * UTF-8 (the parser repairs invalid bytes): besides memory safety, every event copies cleanly and
+ * encodes as JSON, and feeding the same bytes in small chunks (the INCOMPLETE protocol) gives the
+ * same event and malformed counts.
  */
 #include <stddef.h>
 #include <stdint.h>
