@@ -221,10 +221,6 @@ static int find_sink(void *arg, const struct ks_event *ev)
     return 0;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
 static const struct {
     const char *file;
@@ -274,8 +270,8 @@ static void test_goldens(void **unused)
         if (!f.found)
             fail_msg("%s: no EventID %u", goldens[i].file, goldens[i].code);
         struct ks_event *ev = f.ev;
-        if (ev->kind != goldens[i].kind || !sv_is(ev->action, goldens[i].action) ||
-            !sv_is(ev->dataset, goldens[i].dataset))
+        if (ev->kind != goldens[i].kind || !ks_test_sv_is(ev->action, goldens[i].action) ||
+            !ks_test_sv_is(ev->dataset, goldens[i].dataset))
             fail_msg("%s %u: kind %s action '%.*s' dataset '%.*s'", goldens[i].file,
                      goldens[i].code, ks_event_kind_name(ev->kind), (int)ev->action.n,
                      ev->action.p ? ev->action.p : "", (int)ev->dataset.n,
@@ -371,7 +367,7 @@ static const struct {
 
 static void check_opt(size_t i, const char *what, struct ks_sv got, const char *want)
 {
-    if (want ? !sv_is(got, want) : got.p != NULL)
+    if (want ? !ks_test_sv_is(got, want) : got.p != NULL)
         fail_msg("mapped[%zu]: %s is '%.*s', want '%s'", i, what, (int)got.n,
                  got.p ? got.p : "", want ? want : "(unset)");
 }
@@ -391,7 +387,7 @@ static void test_shared_mapping(void **unused)
         if (!f.found)
             fail_msg("mapped[%zu]: no event", i);
         struct ks_event *ev = f.ev;
-        if (ev->kind != mapped[i].kind || !sv_is(ev->action, mapped[i].action))
+        if (ev->kind != mapped[i].kind || !ks_test_sv_is(ev->action, mapped[i].action))
             fail_msg("mapped[%zu]: kind %s action '%.*s'", i, ks_event_kind_name(ev->kind),
                      (int)ev->action.n, ev->action.p ? ev->action.p : "");
         check_opt(i, "user", ev->user, mapped[i].user);
@@ -605,7 +601,7 @@ static int kindmap_sink(void *arg, const struct ks_event *ev)
 {
     struct kindmap *m = arg;
     for (size_t i = 0; i < m->n; i++) {
-        if (m->e[i].code == ev->code && sv_is(ev->dataset, m->e[i].dataset)) {
+        if (m->e[i].code == ev->code && ks_test_sv_is(ev->dataset, m->e[i].dataset)) {
             if (m->e[i].kind != ev->kind)
                 fail_msg("%s %u: kind %s and %s in one source", m->e[i].dataset, ev->code,
                          ks_event_kind_name(m->e[i].kind), ks_event_kind_name(ev->kind));

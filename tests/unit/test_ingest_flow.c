@@ -20,27 +20,10 @@
 /* ---------------------------------------------------------------- helpers */
 
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
-#define assert_sv(s, lit)                                                                          \
-    do {                                                                                           \
-        struct ks_sv s_ = (s);                                                                     \
-        if (!sv_is(s_, (lit)))                                                                     \
-            fail_msg("%s: got '%.*s', want '%s'", #s, (int)s_.n, s_.p ? s_.p : "(null)", (lit));   \
-    } while (0)
 
 #define assert_bag(ev, key, lit) assert_sv(ks_event_bag_get((ev), (key)), (lit))
 
-static void assert_addr(const struct ks_addr *a, const char *want)
-{
-    char buf[KS_ADDR_STRLEN];
-    size_t n = ks_addr_format(a, buf, sizeof buf);
-    if (n != strlen(want) || memcmp(buf, want, n) != 0)
-        fail_msg("address %.*s, want %s", (int)n, buf, want);
-}
 
 static void assert_time(int64_t ts, const char *want)
 {

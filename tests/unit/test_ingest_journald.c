@@ -31,10 +31,6 @@ static uint64_t parse_all(const struct ks_parser_ops *ops, const char *text, siz
     return bad;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
 static bool addr_is(const struct ks_addr *a, const char *want)
 {
@@ -114,7 +110,7 @@ static const struct {
 
 static void check_opt(struct ks_sv got, const char *want, const char *what, size_t i)
 {
-    if (want ? !sv_is(got, want) : got.n != 0)
+    if (want ? !ks_test_sv_is(got, want) : got.n != 0)
         fail_msg("golden %zu: %s '%.*s', want '%s'", i, what, (int)got.n, got.p ? got.p : "",
                  want ? want : "");
 }
@@ -354,7 +350,7 @@ static void test_too_many_fields(void **unused)
         assert_int_equal(bad, pass == 0 ? 0 : 1);
         assert_int_equal(c.n, pass == 0 ? 1 : 0);
         if (pass == 0)
-            assert_true(sv_is(ks_event_bag_get(c.ev[0], "F199"), "199"));
+            assert_true(ks_test_sv_is(ks_event_bag_get(c.ev[0], "F199"), "199"));
         ks_collect_free(&c);
     }
     ks_buf_free(&b);

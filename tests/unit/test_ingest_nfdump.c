@@ -50,12 +50,6 @@ static uint64_t parse(const char *text, struct ks_collect *c)
     return bad;
 }
 
-static void assert_sv(struct ks_sv s, const char *want)
-{
-    if (s.n != strlen(want) || (s.n && memcmp(s.p, want, s.n) != 0))
-        fail_msg("got '%.*s', want '%s'", (int)s.n, s.p ? s.p : "", want);
-}
-
 static void test_golden(void **unused)
 {
     (void)unused;

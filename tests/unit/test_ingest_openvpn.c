@@ -22,25 +22,8 @@ static const struct ks_parser_ops *parser(void)
     return p;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
-#define assert_sv(s, lit)                                                                          \
-    do {                                                                                           \
-        struct ks_sv s_ = (s);                                                                     \
-        if (!sv_is(s_, (lit)))                                                                     \
-            fail_msg("%s: got '%.*s', want '%s'", #s, (int)s_.n, s_.p ? s_.p : "(null)", (lit));   \
-    } while (0)
 
-static void assert_addr(const struct ks_addr *a, const char *want)
-{
-    char buf[KS_ADDR_STRLEN];
-    size_t n = ks_addr_format(a, buf, sizeof buf);
-    if (n != strlen(want) || memcmp(buf, want, n) != 0)
-        fail_msg("address %.*s, want %s", (int)n, buf, want);
-}
 
 static int64_t ts_of(const char *rfc3339)
 {

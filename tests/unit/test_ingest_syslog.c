@@ -36,17 +36,7 @@ static uint64_t parse_all(const char *text, size_t len, struct ks_collect *c)
     return bad;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
-#define assert_sv(s, lit)                                                                          \
-    do {                                                                                           \
-        struct ks_sv s_ = (s);                                                                     \
-        if (!sv_is(s_, (lit)))                                                                     \
-            fail_msg("%s: got '%.*s', want '%s'", #s, (int)s_.n, s_.p ? s_.p : "(null)", (lit));   \
-    } while (0)
 
 static bool addr_is(const struct ks_addr *a, const char *want)
 {
@@ -151,7 +141,7 @@ static void check_bag_num(const struct ks_event *e, const char *key, int want, s
     }
     char buf[16];
     snprintf(buf, sizeof buf, "%d", want);
-    if (!sv_is(v, buf))
+    if (!ks_test_sv_is(v, buf))
         fail_msg("header %zu: %s = '%.*s', want %s", i, key, (int)v.n, v.p ? v.p : "", buf);
 }
 
@@ -160,7 +150,7 @@ static void check_opt(struct ks_sv got, const char *want, const char *what, size
     if (!want) {
         if (got.p && got.n)
             fail_msg("header %zu: %s '%.*s', want none", i, what, (int)got.n, got.p);
-    } else if (!sv_is(got, want)) {
+    } else if (!ks_test_sv_is(got, want)) {
         fail_msg("header %zu: %s '%.*s', want '%s'", i, what, (int)got.n, got.p ? got.p : "",
                  want);
     }
@@ -183,7 +173,7 @@ static void test_headers(void **unused)
         check_opt(ks_event_bag_get(e, "process.name"), headers[i].program, "program", i);
         check_opt(ks_event_bag_get(e, "process.pid"), headers[i].pid, "pid", i);
         check_opt(ks_event_bag_get(e, "syslog.msgid"), headers[i].msgid, "msgid", i);
-        if (!sv_is(ks_event_bag_get(e, "message"), headers[i].message))
+        if (!ks_test_sv_is(ks_event_bag_get(e, "message"), headers[i].message))
             fail_msg("header %zu: message '%.*s'", i, (int)ks_event_bag_get(e, "message").n,
                      ks_event_bag_get(e, "message").p);
         check_bag_num(e, "syslog.facility", headers[i].facility, i);
@@ -651,23 +641,23 @@ static void test_golden(void **unused)
             G_FAIL("kind", ks_event_kind_name(e->kind));
         if (e->outcome != golden[i].outcome)
             G_FAIL("outcome", ks_outcome_name(e->outcome));
-        if (!sv_is(e->dataset, golden[i].dataset))
+        if (!ks_test_sv_is(e->dataset, golden[i].dataset))
             fail_msg("golden %zu: dataset %.*s", i, (int)e->dataset.n, e->dataset.p);
-        if (golden[i].user ? !sv_is(e->user, golden[i].user) : e->user.n != 0)
+        if (golden[i].user ? !ks_test_sv_is(e->user, golden[i].user) : e->user.n != 0)
             fail_msg("golden %zu: user '%.*s'", i, (int)e->user.n, e->user.p ? e->user.p : "");
         if (!addr_is(&e->src, golden[i].src))
             G_FAIL("src", "wrong");
         if (golden[i].dst && !addr_is(&e->dst, golden[i].dst))
             G_FAIL("dst", "wrong");
-        if (golden[i].action ? !sv_is(e->action, golden[i].action) : e->action.n != 0)
+        if (golden[i].action ? !ks_test_sv_is(e->action, golden[i].action) : e->action.n != 0)
             fail_msg("golden %zu: action '%.*s'", i, (int)e->action.n,
                      e->action.p ? e->action.p : "");
-        if (golden[i].object && !sv_is(e->object, golden[i].object))
+        if (golden[i].object && !ks_test_sv_is(e->object, golden[i].object))
             fail_msg("golden %zu: object '%.*s'", i, (int)e->object.n,
                      e->object.p ? e->object.p : "");
         if (e->src_port != golden[i].src_port)
             fail_msg("golden %zu: src_port %u", i, e->src_port);
-        if (golden[i].bag_key && !sv_is(ks_event_bag_get(e, golden[i].bag_key), golden[i].bag_val))
+        if (golden[i].bag_key && !ks_test_sv_is(ks_event_bag_get(e, golden[i].bag_key), golden[i].bag_val))
             fail_msg("golden %zu: bag %s = '%.*s'", i, golden[i].bag_key,
                      (int)ks_event_bag_get(e, golden[i].bag_key).n,
                      ks_event_bag_get(e, golden[i].bag_key).p);
@@ -776,7 +766,7 @@ static void test_real_openssh(void **unused)
         bool has_fp = memmem(line, n, "Failed password", 15) != NULL;
         if (e->kind == KS_KIND_AUTH && e->outcome == KS_OUTCOME_FAILURE) {
             auth_fail++;
-            if (sv_is(ks_event_bag_get(e, "auth.method"), "password")) {
+            if (ks_test_sv_is(ks_event_bag_get(e, "auth.method"), "password")) {
                 failed_pw++;
                 assert_true(has_fp);
                 char want[64];
@@ -826,13 +816,13 @@ static void test_real_linux(void **unused)
     for (size_t k = 0; k < c.n; k++) {
         const struct ks_event *e = c.ev[k];
         assert_sv(e->observer, "combo");
-        if (e->kind == KS_KIND_SESSION && sv_is(e->dataset, "syslog.linux.su"))
+        if (e->kind == KS_KIND_SESSION && ks_test_sv_is(e->dataset, "syslog.linux.su"))
             su_sessions++;
-        if (sv_is(e->action, "pam-auth-failure")) {
+        if (ks_test_sv_is(e->action, "pam-auth-failure")) {
             pam_fail++;
             assert_true(ks_addr_is_set(&e->src) || e->src_host.n > 0);
         }
-        if (sv_is(e->dataset, "syslog.generic"))
+        if (ks_test_sv_is(e->dataset, "syslog.generic"))
             generic++;
     }
     /* Counted independently with grep: 172 su(pam_unix) session lines, 322 sshd(pam_unix)
@@ -897,8 +887,8 @@ static size_t count_kind(const struct ks_collect *c, unsigned kind, const char *
     size_t n = 0;
     for (size_t i = 0; i < c->n; i++) {
         const struct ks_event *e = c->ev[i];
-        if (e->kind == kind && (!action || sv_is(e->action, action)) &&
-            (!user || sv_is(e->user, user)))
+        if (e->kind == kind && (!action || ks_test_sv_is(e->action, action)) &&
+            (!user || ks_test_sv_is(e->user, user)))
             n++;
     }
     return n;
@@ -923,12 +913,12 @@ static void test_real_ossec_docs(void **unused)
     assert_int_equal(count_kind(&c, KS_KIND_CONFIG, "configured", "admin"), 9);
     assert_int_equal(count_kind(&c, KS_KIND_CONFIG, "configured", "snmp"), 1);
     for (size_t i = 0; i < c.n; i++) {
-        if (c.ev[i]->kind == KS_KIND_LOGGING && sv_is(c.ev[i]->action, "logging-stopped")) {
+        if (c.ev[i]->kind == KS_KIND_LOGGING && ks_test_sv_is(c.ev[i]->action, "logging-stopped")) {
             assert_true(addr_is(&c.ev[i]->dst, "1.1.1.1"));
             assert_sv(c.ev[i]->observer, "RouterName");
             assert_sv(c.ev[i]->dataset, "syslog.cisco.ios");
         }
-        if (c.ev[i]->kind == KS_KIND_CONFIG && sv_is(c.ev[i]->user, "admin"))
+        if (c.ev[i]->kind == KS_KIND_CONFIG && ks_test_sv_is(c.ev[i]->user, "admin"))
             assert_true(addr_is(&c.ev[i]->src, "1.1.1.1"));
     }
     ks_collect_free(&c);

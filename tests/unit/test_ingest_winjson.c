@@ -28,10 +28,6 @@ static const struct ks_parser_ops *winjson(void)
     return p;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
 /* want NULL: the field must be unset. */
 static void check_sv(const char *test, const char *what, struct ks_sv got, const char *want)
@@ -41,7 +37,7 @@ static void check_sv(const char *test, const char *what, struct ks_sv got, const
             fail_msg("%s: %s is '%.*s', want unset", test, what, (int)got.n, got.p);
         return;
     }
-    if (!sv_is(got, want))
+    if (!ks_test_sv_is(got, want))
         fail_msg("%s: %s is '%.*s', want '%s'", test, what, (int)got.n, got.p ? got.p : "(null)",
                  want);
 }
@@ -619,8 +615,8 @@ static void test_real_otrf(void **unused)
                 assert_true(e->nbag > 0);
                 if (e->kind == KS_KIND_AUTH && e->logon_type == 3 && ks_addr_is_set(&e->src))
                     net_logons++;
-                if ((e->code == 7045 && sv_is(e->dataset, "windows.system")) ||
-                    (e->code == 4697 && sv_is(e->dataset, "windows.security"))) {
+                if ((e->code == 7045 && ks_test_sv_is(e->dataset, "windows.system")) ||
+                    (e->code == 4697 && ks_test_sv_is(e->dataset, "windows.security"))) {
                     service_ids++;
                     if (e->kind == KS_KIND_SERVICE && e->object.p)
                         services++;
@@ -628,7 +624,7 @@ static void test_real_otrf(void **unused)
                 if (e->kind == KS_KIND_NETCONN && ks_addr_is_set(&e->src) &&
                     ks_addr_is_set(&e->dst))
                     sysmon_net++;
-                if (e->code == 4624 && sv_is(e->dataset, "windows.security"))
+                if (e->code == 4624 && ks_test_sv_is(e->dataset, "windows.security"))
                     assert_int_equal(e->kind, KS_KIND_AUTH);
             }
             assert_int_equal(services, service_ids);
@@ -678,7 +674,7 @@ static int sigma_one(const char *path, const struct stat *sb, int flag, struct F
         if (!id.p)
             id = ks_event_bag_get(e, "Event.System.EventID.#text");
         snprintf(want, sizeof want, "%u", e->code);
-        if (!sv_is(id, want) || e->ts <= 0 || !e->observer.p ||
+        if (!ks_test_sv_is(id, want) || e->ts <= 0 || !e->observer.p ||
             strncmp(e->dataset.p, "windows", 7) != 0) {
             fprintf(stderr, "%s: event %zu: code %u ts %lld\n", path, i, e->code,
                     (long long)e->ts);

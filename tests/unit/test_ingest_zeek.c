@@ -32,25 +32,8 @@ static uint64_t parse_all(const char *fmt, const char *text, size_t len, struct 
     return bad;
 }
 
-static bool sv_is(struct ks_sv s, const char *lit)
-{
-    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
 
-#define assert_sv(s, lit)                                                                          \
-    do {                                                                                           \
-        struct ks_sv s_ = (s);                                                                     \
-        if (!sv_is(s_, (lit)))                                                                     \
-            fail_msg("%s: got '%.*s', want '%s'", #s, (int)s_.n, s_.p ? s_.p : "(null)", (lit));   \
-    } while (0)
 
-static void assert_addr(const struct ks_addr *a, const char *want)
-{
-    char buf[KS_ADDR_STRLEN];
-    size_t n = ks_addr_format(a, buf, sizeof buf);
-    if (n != strlen(want) || memcmp(buf, want, n) != 0)
-        fail_msg("address %.*s, want %s", (int)n, buf, want);
-}
 
 static void parse_chunked(const char *fmt, const char *text, size_t len, size_t chunk,
                           uint64_t *events, uint64_t *bad)
@@ -499,7 +482,7 @@ static void test_real_zeek_logs(void **unused)
         for (size_t k = 0; k < c.n; k++) {
             const struct ks_event *e = c.ev[k];
             assert_true(e->ts > 0);
-            assert_true(sv_is(e->dataset, "zeek") || strncmp(e->dataset.p, "zeek.", 5) == 0);
+            assert_true(ks_test_sv_is(e->dataset, "zeek") || strncmp(e->dataset.p, "zeek.", 5) == 0);
             if (labeled && !ks_event_bag_get(e, "label").p)
                 fail_msg("%s: event %zu has no label in the bag", zeek_logs[i], k);
             if (conn) {

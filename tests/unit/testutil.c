@@ -165,3 +165,16 @@ int ks_count_sink(void *arg, const struct ks_event *ev)
     (*(uint64_t *)arg)++;
     return 0;
 }
+
+bool ks_test_sv_is(struct ks_sv s, const char *lit)
+{
+    return s.p && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+void assert_addr(const struct ks_addr *a, const char *want)
+{
+    char buf[KS_ADDR_STRLEN];
+    size_t n = ks_addr_format(a, buf, sizeof buf);
+    if (n != strlen(want) || memcmp(buf, want, n) != 0)
+        fail_msg("address %.*s, want %s", (int)n, buf, want);
+}

@@ -9,6 +9,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -36,6 +37,17 @@ char *ks_test_read_file(const char *path, size_t *len);
 void ks_test_write_file(const char *path, const void *p, size_t n);
 /* Counts '\n' in a file, the independent count real-data tests compare against. */
 uint64_t ks_test_count_lines(const char *path);
+
+/* True when s holds exactly the bytes of lit. */
+bool ks_test_sv_is(struct ks_sv s, const char *lit);
+#define assert_sv(s, lit)                                                                          \
+    do {                                                                                           \
+        struct ks_sv s_ = (s);                                                                     \
+        if (!ks_test_sv_is(s_, (lit)))                                                             \
+            fail_msg("%s: got '%.*s', want '%s'", #s, (int)s_.n, s_.p ? s_.p : "(null)", (lit));   \
+    } while (0)
+/* Fails unless a formats as want. */
+void assert_addr(const struct ks_addr *a, const char *want);
 
 /* Events kept by ks_collect_sink() (each a ks_event_clone()); free with ks_collect_free(). */
 struct ks_collect {
